@@ -1,0 +1,14 @@
+"""convpool: the codelab's convolution and 2x2 max pooling, exact and fast.
+
+>>> import convpool
+>>> image = convpool.data.ascent()
+>>> vertical = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+>>> convpool.max_pool(convpool.convolve(image, vertical)).shape
+(256, 256)
+"""
+
+from . import data, reference
+from ._filters import convolve, max_pool
+from ._version import __version__
+
+__all__ = ["__version__", "convolve", "data", "max_pool", "reference"]

@@ -1,0 +1,457 @@
+"""The public functions: argument checks, memory layout and threading around the kernels.
+
+Every check and every allocation happens here; the Cython kernels in ``_conv.pyx`` and
+``_pool.pyx`` trust what they are given.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _conv, _pool
+
+__all__ = ["convolve", "max_pool"]
+
+_OUT_DTYPES = (np.dtype(np.uint8), np.dtype(np.float32), np.dtype(np.float64))
+_MODES = ("keep", "valid")
+# Largest magnitude that float64 holds as an exact integer, and the largest pixel
+# magnitude of each integer dtype the integer path accepts.
+_EXACT = 2**53
+# Below this many output pixels a call runs on one thread: starting threads would cost
+# more than they save. Results never depend on it.
+_MIN_PIXELS_PER_THREAD = 1 << 16
+
+
+# ---------------------------------------------------------------- argument checks
+
+
+def _check_image(image: Any, name: str = "image") -> np.ndarray:
+    if isinstance(image, np.ndarray):
+        arr = image
+    else:
+        try:
+            arr = np.asarray(image)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"`{name}` must be a rectangular array of numbers: {exc}") from None
+    kind = arr.dtype.kind
+    if kind not in "biuf" or (kind == "f" and arr.dtype.itemsize > 8):
+        raise TypeError(
+            f"`{name}` must hold real numbers (bool, integer or float16/32/64), "
+            f"got dtype {arr.dtype}"
+        )
+    return arr
+
+
+def _check_axes(axes: Any, ndim: int, name: str) -> tuple[int, int]:
+    if axes is None:
+        if ndim != 2:
+            raise ValueError(
+                f"`{name}` must be 2-D, got {ndim}-D; for an N-D array pass `axes` "
+                "with its two spatial axes, e.g. axes=(-2, -1) for a stack (N, H, W) "
+                "or axes=(0, 1) for a colour image (H, W, C)"
+            )
+        return (0, 1)
+    if ndim < 2:
+        raise ValueError(f"`{name}` must have at least 2 dimensions, got {ndim}-D")
+    try:
+        pair = tuple(axes)
+    except TypeError:
+        raise TypeError(f"`axes` must be a pair of ints, got {axes!r}") from None
+    if len(pair) != 2 or not all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in pair):
+        raise TypeError(f"`axes` must be a pair of ints, got {axes!r}")
+    out = []
+    for a in pair:
+        a = operator.index(a)
+        if not -ndim <= a < ndim:
+            raise ValueError(f"`axes` entry {a} is out of range for a {ndim}-D `{name}`")
+        out.append(a % ndim)
+    if out[0] == out[1]:
+        raise ValueError(f"`axes` must name two different axes, got {axes!r}")
+    return out[0], out[1]
+
+
+def _check_workers(workers: Any) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral):
+        raise TypeError(f"`workers` must be an int, got {type(workers).__name__}")
+    workers = int(workers)
+    if workers == -1:
+        return os.cpu_count() or 1
+    if workers < 1:
+        raise ValueError(f"`workers` must be a positive int or -1 (all cores), got {workers}")
+    return workers
+
+
+def _check_pair(value: Any, name: str) -> tuple[int, int]:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        pair: tuple[Any, ...] = (value, value)
+    elif isinstance(value, Sequence) and len(value) == 2:
+        pair = tuple(value)
+    else:
+        raise TypeError(f"`{name}` must be an int or a pair of ints, got {value!r}")
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in pair):
+        raise TypeError(f"`{name}` must be an int or a pair of ints, got {value!r}")
+    r, c = int(pair[0]), int(pair[1])
+    if r < 1 or c < 1:
+        raise ValueError(f"`{name}` must be at least 1, got {value!r}")
+    return r, c
+
+
+def _check_kernel(kernel: Any) -> np.ndarray:
+    try:
+        k = np.asarray(kernel)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"`kernel` must be a rectangular 2-D array of numbers: {exc}") from None
+    if k.dtype.kind not in "biuf" or (k.dtype.kind == "f" and k.dtype.itemsize > 8):
+        raise TypeError(f"`kernel` must hold real numbers, got dtype {k.dtype}")
+    if k.ndim != 2:
+        raise ValueError(f"`kernel` must be 2-D, got shape {k.shape}")
+    if k.size == 0:
+        raise ValueError(f"`kernel` must have at least one element, got shape {k.shape}")
+    k = np.ascontiguousarray(k, dtype=np.float64)
+    if not np.isfinite(k).all():
+        raise ValueError("`kernel` must be finite (no NaN or inf)")
+    return k
+
+
+def _check_weight(weight: Any) -> float:
+    if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, numbers.Real):
+        raise TypeError(f"`weight` must be a real number, got {type(weight).__name__}")
+    w = float(weight)
+    if not math.isfinite(w):
+        raise ValueError(f"`weight` must be finite, got {w}")
+    return w
+
+
+def _check_dtype(dtype: Any) -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt not in _OUT_DTYPES:
+        raise TypeError(f"`dtype` must be numpy.uint8, numpy.float32 or numpy.float64, got {dtype!r}")
+    return dt
+
+
+# ---------------------------------------------------------------- layout
+
+
+def _as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
+    """View (or, only where the kernels need it, copy) ``arr`` as a stack (N, H, W).
+
+    The kernels take native-endian data of the types they were compiled for, with each
+    row contiguous; rows may be any distance apart, so most slices need no copy.
+    """
+    moved = np.moveaxis(arr, axes, (-2, -1))
+    stack = moved.reshape((-1,) + moved.shape[-2:])
+    dt = stack.dtype
+    if dt.kind == "b":
+        stack = stack.view(np.uint8)
+    elif dt.kind == "f" and dt.itemsize == 2:
+        stack = stack.astype(np.float32)  # exact: every float16 is a float32
+    elif not dt.isnative:
+        stack = stack.astype(dt.newbyteorder("="))
+    if stack.strides[2] != stack.itemsize:
+        stack = np.ascontiguousarray(stack)
+    return stack
+
+
+def _prepare_out(
+    out: Any, shape: tuple[int, ...], dtype: np.dtype, axes: tuple[int, int], image: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Check ``out`` and return ``(out, stack)``: the kernel writes into ``stack``.
+
+    ``stack`` is a view of ``out`` when ``out`` can take the kernel's layout and shares
+    no memory with ``image``; otherwise it is a fresh array that ``_finish`` copies
+    into ``out``, so an overlapping ``out`` still gets the correct result.
+    """
+    ho, wo = shape[axes[0]], shape[axes[1]]
+    if out is None:
+        return None, np.empty((_lead_count(shape, axes), ho, wo), dtype=dtype)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
+    if out.dtype != dtype:
+        raise TypeError(f"`out` must have dtype {dtype}, got {out.dtype}")
+    if not out.flags.writeable:
+        raise ValueError("`out` must be writeable, got a read-only array")
+    moved = np.moveaxis(out, axes, (-2, -1))
+    stack = moved.reshape((-1, ho, wo))
+    direct = (
+        np.may_share_memory(stack, out)  # the reshape made no copy
+        and stack.strides[2] == stack.itemsize
+        and not np.may_share_memory(out, image)
+    )
+    if direct:
+        return out, stack
+    return out, np.empty((stack.shape[0], ho, wo), dtype=dtype)
+
+
+def _lead_count(shape: tuple[int, ...], axes: tuple[int, int]) -> int:
+    return math.prod(s for i, s in enumerate(shape) if i not in axes)
+
+
+def _finish(out: np.ndarray | None, stack: np.ndarray, shape: tuple[int, ...], axes: tuple[int, int]) -> np.ndarray:
+    moved_shape = tuple(s for i, s in enumerate(shape) if i not in axes) + (shape[axes[0]], shape[axes[1]])
+    result = np.moveaxis(stack.reshape(moved_shape), (-2, -1), axes)
+    if out is None:
+        return result
+    if not np.may_share_memory(result, out):
+        np.copyto(out, result)
+    return out
+
+
+def _run_bands(task: Callable[[int, int], None], rows: int, pixels: int, workers: int) -> None:
+    """Run ``task(start, stop)`` over output rows ``0..rows``, split across threads."""
+    bands = min(workers, rows, max(1, pixels // _MIN_PIXELS_PER_THREAD))
+    if bands <= 1:
+        task(0, rows)
+        return
+    edges = [rows * b // bands for b in range(bands + 1)]
+    with ThreadPoolExecutor(max_workers=bands - 1) as pool:
+        futures = [pool.submit(task, edges[b], edges[b + 1]) for b in range(1, bands)]
+        task(edges[0], edges[1])
+        for f in futures:
+            f.result()
+
+
+# ---------------------------------------------------------------- public API
+
+
+def _integer_kernel(k: np.ndarray, dtype: np.dtype) -> np.ndarray | None:
+    """``k`` as int64 when the integer path is exact for images of ``dtype``, else None."""
+    if dtype.kind not in "iu" or (dtype.kind == "u" and dtype.itemsize == 8):
+        return None
+    if not (k == np.trunc(k)).all():
+        return None
+    info = np.iinfo(dtype)
+    biggest = max(abs(int(info.min)), int(info.max))
+    if float(np.abs(k).sum()) * biggest >= _EXACT:
+        return None
+    return k.astype(np.int64)
+
+
+def convolve(
+    image: npt.ArrayLike,
+    kernel: npt.ArrayLike,
+    weight: float = 1.0,
+    *,
+    mode: Literal["keep", "valid"] = "keep",
+    dtype: npt.DTypeLike = np.uint8,
+    axes: tuple[int, int] | None = None,
+    out: np.ndarray | None = None,
+    workers: int = 1,
+) -> np.ndarray:
+    """Pass a kernel over an image and make a feature map, as the codelab does.
+
+    Each output pixel is the cross-correlation (no kernel flip, NumPy's row/column
+    order, as in ``scipy.ndimage.correlate`` and ``cv2.filter2D``)::
+
+        s[r, c] = sum_{i, j} kernel[i, j] * image[r + i - kh // 2, c + j - kw // 2]
+        v[r, c] = weight * s[r, c]
+
+    summed in float64, taps in row-major order. For ``dtype=uint8`` ``v`` is clamped to
+    0..255 and truncated toward zero (99.9 becomes 99; OpenCV would round to 100),
+    as the codelab stores its float into the integer image; NaN becomes 0.
+
+    Parameters
+    ----------
+    image : array_like of shape (M, N), or N-D with `axes`
+        Real numbers: bool, any integer width, float16, float32 or float64; any memory
+        layout or byte order. A Pillow image works through ``numpy.asarray``.
+    kernel : array_like of shape (kh, kw)
+        The filter, real and finite, at least 1 x 1; the codelab's list of lists works
+        as written. Integer-valued kernels on integer images run on an exact integer path.
+    weight : float, optional
+        Finite factor applied to the sum (the codelab's ``weight``), default 1.0.
+    mode : {"keep", "valid"}, optional
+        ``"keep"`` (default) returns the image's shape and leaves the margin the kernel
+        cannot cover (``kh // 2`` rows on top, ``kh - 1 - kh // 2`` at the bottom,
+        likewise columns) as the input values, converted like the results; a kernel
+        larger than the image leaves it all as margin. ``"valid"`` returns only the
+        covered interior, shape ``(M - kh + 1, N - kw + 1)`` (0 where negative).
+    dtype : {numpy.uint8, numpy.float32, numpy.float64}, optional
+        Output type. The float types return ``v`` unclamped (negative responses kept).
+    axes : pair of int, optional
+        The two spatial axes of an N-D image; the kernel is applied to every 2-D slice
+        along the other axes (``(-2, -1)`` for a stack, ``(0, 1)`` for ``(H, W, C)``).
+    out : ndarray, optional
+        Preallocated writeable result of the right shape and dtype; it is returned.
+        It may overlap `image`: the result is then computed aside and copied in.
+    workers : int, optional
+        Threads to use (``-1``: all cores). Results never depend on it.
+
+    Returns
+    -------
+    ndarray
+        The feature map (`out` if given). For `axes` other than the last two, a view
+        whose spatial axes are moved back into place.
+
+    Raises
+    ------
+    TypeError
+        If `image` or `kernel` is not real-valued (complex, object, strings), `weight`
+        is not a real number, `dtype` is not one of the three above, `axes` or
+        `workers` is not an int (pair), or `out` is not an ndarray of `dtype`.
+    ValueError
+        If `image` is not 2-D and no `axes` are given, `kernel` is not 2-D, empty or
+        not finite, `weight` is not finite, `mode` is unknown, `axes` are out of
+        range or equal, `workers` is 0 or below -1, or `out` has the wrong shape or is
+        read-only.
+
+    Notes
+    -----
+    The codelab's own loop indexes ``i[x + c - 1, y + r - 1]`` with ``x`` the row, so it
+    applies ``numpy.transpose(kernel)``; :func:`convpool.reference.codelab_convolution`
+    reproduces it. Empty images give empty results. The input is never modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import convpool
+    >>> image = np.array([[10, 10, 10, 10],
+    ...                   [10, 50, 50, 10],
+    ...                   [10, 50, 50, 10],
+    ...                   [10, 10, 10, 10]], dtype=np.uint8)
+    >>> edges = [[0, 1, 0], [1, -4, 1], [0, 1, 0]]
+    >>> convpool.convolve(image, edges)
+    array([[10, 10, 10, 10],
+           [10,  0,  0, 10],
+           [10,  0,  0, 10],
+           [10, 10, 10, 10]], dtype=uint8)
+    >>> convpool.convolve(image, edges, dtype=np.float32, mode="valid")
+    array([[-80., -80.],
+           [-80., -80.]], dtype=float32)
+    """
+    arr = _check_image(image)
+    k = _check_kernel(kernel)
+    w = _check_weight(weight)
+    if not isinstance(mode, str):
+        raise TypeError(f"`mode` must be a string, got {type(mode).__name__}")
+    if mode not in _MODES:
+        raise ValueError(f"`mode` must be one of {_MODES}, got {mode!r}")
+    out_dtype = _check_dtype(dtype)
+    ax = _check_axes(axes, arr.ndim, "image")
+    nworkers = _check_workers(workers)
+
+    keep = mode == "keep"
+    kh, kw = k.shape
+    shape = list(arr.shape)
+    if not keep:
+        shape[ax[0]] = max(shape[ax[0]] - kh + 1, 0)
+        shape[ax[1]] = max(shape[ax[1]] - kw + 1, 0)
+    out_shape = tuple(shape)
+    out, dst = _prepare_out(out, out_shape, out_dtype, ax, arr)
+    if dst.size:
+        src = _as_stack(arr, ax)
+        ik = _integer_kernel(k, src.dtype)
+        if ik is not None:
+            kern: Callable[..., None] = _conv.correlate_int
+            taps: np.ndarray = ik
+        else:
+            kern, taps = _conv.correlate_float, k
+
+        def task(start: int, stop: int) -> None:
+            kern(src, taps, w, dst, keep, start, stop)
+
+        _run_bands(task, dst.shape[0] * dst.shape[1], dst.size * kh * kw // 9, nworkers)
+    return _finish(out, dst, out_shape, ax)
+
+
+def max_pool(
+    image: npt.ArrayLike,
+    size: int | tuple[int, int] = 2,
+    *,
+    stride: int | tuple[int, int] | None = None,
+    axes: tuple[int, int] | None = None,
+    out: np.ndarray | None = None,
+    workers: int = 1,
+) -> np.ndarray:
+    """Max pooling: the largest pixel of each ``size x size`` window.
+
+    The window's top-left corner steps by `stride` (default `size`), so the default is
+    the codelab's 2x2 max pooling that halves each side. The output has
+    ``(M - size) // stride + 1`` rows (likewise columns): odd sizes drop the last
+    row/column instead of failing as the codelab's loop does.
+
+    Parameters
+    ----------
+    image : array_like of shape (M, N), or N-D with `axes`
+        Real numbers (bool, any integer width, float16/32/64), any layout or byte order.
+    size : int or pair of int, optional
+        Window size, ``(rows, cols)`` or one int for both; default 2.
+    stride : int or pair of int, optional
+        Step between windows; default `size` (windows that tile the image).
+    axes : pair of int, optional
+        The two spatial axes of an N-D image; every 2-D slice is pooled.
+    out : ndarray, optional
+        Preallocated writeable result of the right shape and of the image's dtype
+        (native byte order); it is returned.
+    workers : int, optional
+        Threads to use (``-1``: all cores). Results never depend on it.
+
+    Returns
+    -------
+    ndarray
+        The pooled image, with the input's dtype in native byte order. NaN wins a
+        window, as in ``numpy.max``. A window larger than the image gives an empty
+        result.
+
+    Raises
+    ------
+    TypeError
+        If `image` is not real-valued, `size`/`stride` are not ints or pairs of ints,
+        `axes` or `workers` is not an int (pair), or `out` is not an ndarray of the
+        image's dtype.
+    ValueError
+        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1,
+        `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
+        wrong shape or is read-only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import convpool
+    >>> image = np.arange(25, dtype=np.uint8).reshape(5, 5)
+    >>> convpool.max_pool(image)
+    array([[ 6,  8],
+           [16, 18]], dtype=uint8)
+    >>> convpool.max_pool(image, 3, stride=1).shape
+    (3, 3)
+    """
+    arr = _check_image(image)
+    sr, sc = _check_pair(size, "size")
+    tr, tc = (sr, sc) if stride is None else _check_pair(stride, "stride")
+    ax = _check_axes(axes, arr.ndim, "image")
+    nworkers = _check_workers(workers)
+
+    shape = list(arr.shape)
+    h, w = shape[ax[0]], shape[ax[1]]
+    shape[ax[0]] = (h - sr) // tr + 1 if h >= sr else 0
+    shape[ax[1]] = (w - sc) // tc + 1 if w >= sc else 0
+    out_shape = tuple(shape)
+    out_dtype = arr.dtype.newbyteorder("=")
+    out, dst = _prepare_out(out, out_shape, out_dtype, ax, arr)
+    if dst.size:
+        src = _as_stack(arr, ax)
+        if src.dtype.itemsize == dst.dtype.itemsize:
+            pooled = dst.view(src.dtype)  # bool pools as uint8
+        else:
+            pooled = np.empty(dst.shape, dtype=src.dtype)  # float16 was widened
+
+        def task(start: int, stop: int) -> None:
+            _pool.max_pool(src, pooled, sr, sc, tr, tc, start, stop)
+
+        _run_bands(task, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 4, nworkers)
+        if pooled.dtype.itemsize != dst.dtype.itemsize:
+            np.copyto(dst, pooled, casting="same_kind")  # exact: a maximum is one of the inputs
+    return _finish(out, dst, out_shape, ax)

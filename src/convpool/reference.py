@@ -1,0 +1,216 @@
+"""The codelab's loops in plain Python: slow, obvious, and the oracle for the fast kernels.
+
+:func:`codelab_convolution` and :func:`codelab_pooling` are the codelab's own loops,
+transcribed with its clamping and with the maximum of the four pixels (its notebook
+sorted them in descending order and took the first). :func:`convolve` and
+:func:`max_pool` are the same arithmetic written for the conventions of
+:func:`convpool.convolve` and :func:`convpool.max_pool` (row/column order, any kernel
+size, margin, dtype, stride): the fast functions must return exactly what they return.
+
+The codelab's loop reads ``i[x + c - 1, y + r - 1] * filter[r][c]`` with ``x`` the row,
+so it applies the kernel transposed::
+
+    codelab_convolution(image, filter, weight)
+        == convpool.convolve(image, numpy.transpose(filter), weight)
+
+Arithmetic is in Python floats (float64), never in the image's dtype: under NumPy 2 the
+codelab's loop run on a uint8 image overflows for negative or large filter values.
+
+Everything here takes seconds per 512 x 512 image; use it to check, not to compute.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["codelab_convolution", "codelab_pooling", "convolve", "max_pool"]
+
+
+def _store_uint8(v: float) -> int:
+    # The codelab clamps to 0..255, then its integer image truncates the float.
+    if v != v:  # NaN
+        return 0
+    if v < 0:
+        v = 0.0
+    if v > 255:
+        v = 255.0
+    return int(v)
+
+
+def codelab_convolution(
+    image: npt.ArrayLike, filter: npt.ArrayLike, weight: float = 1
+) -> np.ndarray:
+    """The codelab's 3x3 convolution loop, as written (kernel applied transposed).
+
+    Parameters
+    ----------
+    image : array_like of shape (M, N), uint8
+        The image (the codelab uses ``ascent``).
+    filter : array_like of shape (3, 3)
+        The codelab's ``filter``, a list of three lists.
+    weight : float, optional
+        The codelab's ``weight``.
+
+    Returns
+    -------
+    ndarray of shape (M, N), uint8
+        A copy of the image with every pixel but the 1-pixel margin replaced.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convpool import reference
+    >>> image = np.arange(16, dtype=np.uint8).reshape(4, 4)
+    >>> reference.codelab_convolution(image, [[0, 0, 0], [0, 0, 1], [0, 0, 0]])
+    array([[ 0,  1,  2,  3],
+           [ 4,  9, 10,  7],
+           [ 8, 13, 14, 11],
+           [12, 13, 14, 15]], dtype=uint8)
+    """
+    i = np.asarray(image)
+    f = np.asarray(filter, dtype=np.float64).tolist()
+    i_transformed = np.copy(i)
+    size_x = i_transformed.shape[0]
+    size_y = i_transformed.shape[1]
+    for x in range(1, size_x - 1):
+        for y in range(1, size_y - 1):
+            output_pixel = 0.0
+            output_pixel = output_pixel + (float(i[x - 1, y - 1]) * f[0][0])
+            output_pixel = output_pixel + (float(i[x, y - 1]) * f[0][1])
+            output_pixel = output_pixel + (float(i[x + 1, y - 1]) * f[0][2])
+            output_pixel = output_pixel + (float(i[x - 1, y]) * f[1][0])
+            output_pixel = output_pixel + (float(i[x, y]) * f[1][1])
+            output_pixel = output_pixel + (float(i[x + 1, y]) * f[1][2])
+            output_pixel = output_pixel + (float(i[x - 1, y + 1]) * f[2][0])
+            output_pixel = output_pixel + (float(i[x, y + 1]) * f[2][1])
+            output_pixel = output_pixel + (float(i[x + 1, y + 1]) * f[2][2])
+            output_pixel = output_pixel * weight
+            if output_pixel < 0:
+                output_pixel = 0
+            if output_pixel > 255:
+                output_pixel = 255
+            i_transformed[x, y] = int(output_pixel)
+    return i_transformed
+
+
+def codelab_pooling(image: npt.ArrayLike) -> np.ndarray:
+    """The codelab's 2x2 max-pooling loop, as written.
+
+    Like the codelab's loop it needs even sizes (odd sizes raise ``IndexError``) and
+    returns float64, the dtype of its ``np.zeros`` result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convpool import reference
+    >>> reference.codelab_pooling(np.arange(16).reshape(4, 4))
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+    i_transformed = np.asarray(image)
+    size_x = i_transformed.shape[0]
+    size_y = i_transformed.shape[1]
+    new_x = int(size_x / 2)
+    new_y = int(size_y / 2)
+    newImage = np.zeros((new_x, new_y))
+    for x in range(0, size_x, 2):
+        for y in range(0, size_y, 2):
+            pixels = []
+            pixels.append(i_transformed[x, y])
+            pixels.append(i_transformed[x + 1, y])
+            pixels.append(i_transformed[x, y + 1])
+            pixels.append(i_transformed[x + 1, y + 1])
+            pixels.sort(reverse=True)
+            newImage[int(x / 2), int(y / 2)] = pixels[0]
+    return newImage
+
+
+def convolve(
+    image: npt.ArrayLike,
+    kernel: npt.ArrayLike,
+    weight: float = 1.0,
+    *,
+    mode: str = "keep",
+    dtype: npt.DTypeLike = np.uint8,
+) -> np.ndarray:
+    """What :func:`convpool.convolve` computes, for one 2-D image, in plain Python.
+
+    For each output pixel: ``s = 0.0``, then ``s = s + kernel[i][j] * image[...]`` over
+    the taps in row-major order, ``v = weight * s``, then for uint8 the codelab's clamp
+    to 0..255 and truncation (NaN -> 0); float32 rounds ``v`` to nearest. In mode
+    ``"keep"`` the uncovered margin is the input value, converted the same way.
+
+    Examples
+    --------
+    >>> from convpool import reference
+    >>> reference.convolve([[1, 2], [3, 4]], [[1, 1]], mode="valid")
+    array([[3],
+           [7]], dtype=uint8)
+    """
+    rows = np.asarray(image).tolist()
+    k = np.asarray(kernel, dtype=np.float64).tolist()
+    out_dtype = np.dtype(dtype)
+    store = _store_uint8 if out_dtype == np.uint8 else float
+    h = len(rows)
+    w = len(rows[0]) if h else 0
+    kh, kw = len(k), len(k[0])
+    ar, ac = kh // 2, kw // 2
+    if mode == "keep":
+        result = [[store(float(rows[r][c])) for c in range(w)] for r in range(h)]
+        r_out = range(ar, h - (kh - 1 - ar))
+        c_out = range(ac, w - (kw - 1 - ac))
+        shift_r, shift_c = 0, 0
+    else:
+        ho, wo = max(h - kh + 1, 0), max(w - kw + 1, 0)
+        result = [[0] * wo for _ in range(ho)]
+        r_out, c_out = range(ar, ar + ho), range(ac, ac + wo)
+        shift_r, shift_c = ar, ac
+    for r in r_out:
+        for c in c_out:
+            s = 0.0
+            for i in range(kh):
+                for j in range(kw):
+                    s = s + k[i][j] * float(rows[r + i - ar][c + j - ac])
+            result[r - shift_r][c - shift_c] = store(weight * s)
+    if mode == "keep":
+        shape: tuple[int, int] = (h, w)
+    else:
+        shape = (max(h - kh + 1, 0), max(w - kw + 1, 0))
+    return np.array(result, dtype=out_dtype).reshape(shape)
+
+
+def max_pool(
+    image: npt.ArrayLike, size: int = 2, stride: int | None = None
+) -> np.ndarray:
+    """What :func:`convpool.max_pool` computes, for one 2-D image, in plain Python.
+
+    The maximum of each ``size x size`` window, windows ``stride`` apart (default
+    ``size``), floor output size; NaN wins, as in ``numpy.max``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convpool import reference
+    >>> reference.max_pool(np.arange(9).reshape(3, 3))
+    array([[4]])
+    """
+    arr = np.asarray(image)
+    stride = size if stride is None else stride
+    rows = arr.tolist()
+    h, w = arr.shape
+    ho = (h - size) // stride + 1 if h >= size else 0
+    wo = (w - size) // stride + 1 if w >= size else 0
+    result = []
+    for r in range(ho):
+        line = []
+        for c in range(wo):
+            m = rows[r * stride][c * stride]
+            for i in range(size):
+                for j in range(size):
+                    x = rows[r * stride + i][c * stride + j]
+                    if x > m or x != x:
+                        m = x
+            line.append(m)
+        result.append(line)
+    return np.array(result, dtype=arr.dtype.newbyteorder("=")).reshape(ho, wo)
