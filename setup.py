@@ -19,6 +19,7 @@ DIRECTIVES = {
     "initializedcheck": DEBUG,
     "cdivision": True,
     "freethreading_compatible": True,
+    "autotestdict": False,
 }
 
 

@@ -148,12 +148,12 @@ def convolve(
     array([[3],
            [7]], dtype=uint8)
     """
-    rows = np.asarray(image).tolist()
+    arr = np.asarray(image)
+    rows = arr.tolist()
     k = np.asarray(kernel, dtype=np.float64).tolist()
     out_dtype = np.dtype(dtype)
     store = _store_uint8 if out_dtype == np.uint8 else float
-    h = len(rows)
-    w = len(rows[0]) if h else 0
+    h, w = arr.shape
     kh, kw = len(k), len(k[0])
     ar, ac = kh // 2, kw // 2
     if mode == "keep":

@@ -1,0 +1,341 @@
+"""convpool.convolve against the plain-Python reference, SciPy, OpenCV and the codelab."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from helpers import (
+    IMAGE_DTYPES,
+    LAYOUTS,
+    OUT_DTYPES,
+    assert_identical,
+    digest,
+    images,
+    in_layout,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import convpool
+from convpool import reference
+
+CODELAB_FILTERS = {
+    "edges": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "horizontal": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "vertical": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+}
+
+int_kernels = st.tuples(st.integers(1, 7), st.integers(1, 7)).flatmap(
+    lambda s: st.lists(
+        st.lists(st.integers(-9, 9), min_size=s[1], max_size=s[1]), min_size=s[0], max_size=s[0]
+    )
+)
+float_kernels = st.tuples(st.integers(1, 7), st.integers(1, 7)).flatmap(
+    lambda s: st.lists(
+        st.lists(st.floats(-4, 4, width=64), min_size=s[1], max_size=s[1]),
+        min_size=s[0],
+        max_size=s[0],
+    )
+)
+weights = st.one_of(st.just(1.0), st.integers(-3, 3).map(float), st.floats(-3, 3))
+
+
+def reference_nd(image, kernel, weight, mode, dtype):
+    """The reference, slice by slice, for a 2-D image."""
+    return reference.convolve(np.asarray(image), kernel, weight, mode=mode, dtype=dtype)
+
+
+@given(
+    image=images(),
+    kernel=int_kernels,
+    weight=weights,
+    mode=st.sampled_from(["keep", "valid"]),
+    dtype=st.sampled_from(OUT_DTYPES),
+)
+def test_integer_kernels_match_reference_bit_for_bit(image, kernel, weight, mode, dtype):
+    before = digest(image)
+    got = convpool.convolve(image, kernel, weight, mode=mode, dtype=dtype)
+    assert digest(image) == before
+    assert_identical(got, reference_nd(image, kernel, weight, mode, dtype))
+
+
+@given(
+    image=images(dtypes=[np.uint8, np.int16, np.float32, np.float64], bounded=True),
+    kernel=float_kernels,
+    weight=weights,
+    mode=st.sampled_from(["keep", "valid"]),
+)
+def test_float_kernels_within_tolerance(image, kernel, weight, mode):
+    expected8 = reference_nd(image, kernel, weight, mode, np.uint8)
+    got8 = convpool.convolve(image, kernel, weight, mode=mode)
+    assert got8.dtype == np.uint8 and got8.shape == expected8.shape
+    assert np.all(np.abs(got8.astype(int) - expected8.astype(int)) <= 1)
+
+    expected = reference_nd(image, kernel, weight, mode, np.float64)
+    got = convpool.convolve(image, kernel, weight, mode=mode, dtype=np.float64)
+    scale = abs(weight) * np.abs(kernel).sum() * max(np.abs(np.asarray(image, np.float64)).max(initial=0), 1)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("name", sorted(CODELAB_FILTERS))
+def test_codelab_loop_is_the_transposed_kernel(name):
+    """The codelab's loop equals convolve with the transposed kernel, on the codelab's image."""
+    ascent = convpool.data.ascent()
+    f = CODELAB_FILTERS[name]
+    codelab = reference.codelab_convolution(ascent, f)
+    assert_identical(convpool.convolve(ascent, np.transpose(f)), codelab)
+    pooled = reference.codelab_pooling(codelab)
+    assert_identical(convpool.max_pool(codelab).astype(np.float64), pooled)
+
+
+def test_codelab_loop_with_a_weight_and_a_float_filter():
+    rng = np.random.default_rng(7)
+    image = rng.integers(0, 256, (40, 30), dtype=np.uint8)
+    blur = [[1, 1, 1], [1, 2, 1], [1, 1, 1]]
+    assert_identical(
+        convpool.convolve(image, np.transpose(blur), 0.1),
+        reference.codelab_convolution(image, blur, 0.1),
+    )
+    f = rng.uniform(-2, 2, (3, 3))
+    diff = convpool.convolve(image, f.T, 0.7).astype(int) - reference.codelab_convolution(image, f, 0.7)
+    assert np.abs(diff).max() <= 1
+
+
+def test_codelab_text_claims_hold_in_row_column_order():
+    """[-1,0,1,-2,0,2,-1,0,1] responds to vertical lines in (row, column) order."""
+    image = np.zeros((9, 9), np.uint8)
+    image[:, 4:] = 200  # a vertical edge
+    vertical = convpool.convolve(image, CODELAB_FILTERS["vertical"], mode="valid")
+    horizontal = convpool.convolve(image, CODELAB_FILTERS["horizontal"], mode="valid")
+    assert vertical.max() == 255 and horizontal.max() == 0
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 2), (2, 2), (3, 3), (2, 5), (4, 3), (5, 5), (6, 6)])
+def test_interior_equals_scipy_correlate(shape):
+    rng = np.random.default_rng(sum(shape))
+    image = rng.integers(-300, 300, (23, 31)).astype(np.float64)
+    kernel = rng.integers(-5, 6, shape)
+    full = ndi.correlate(image, kernel.astype(np.float64), mode="constant")
+    valid = convpool.convolve(image, kernel, mode="valid", dtype=np.float64)
+    kh, kw = shape
+    assert_identical(valid, full[kh // 2 : kh // 2 + valid.shape[0], kw // 2 : kw // 2 + valid.shape[1]])
+    keep = convpool.convolve(image, kernel, dtype=np.float64)
+    ar, ac = kh // 2, kw // 2
+    interior = (slice(ar, 23 - (kh - 1 - ar)), slice(ac, 31 - (kw - 1 - ac)))
+    assert_identical(keep[interior], full[interior])
+
+
+def test_interior_close_to_scipy_for_float_data():
+    rng = np.random.default_rng(3)
+    image = rng.normal(size=(40, 50))
+    kernel = rng.normal(size=(7, 7))
+    full = ndi.correlate(image, kernel, mode="constant")
+    valid = convpool.convolve(image, kernel, mode="valid", dtype=np.float64)
+    np.testing.assert_allclose(valid, full[3:-3, 3:-3], rtol=1e-12, atol=1e-12)
+
+
+def test_interior_equals_opencv_filter2d():
+    cv2 = pytest.importorskip("cv2")
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 256, (37, 41)).astype(np.float64)
+    for kernel in [*CODELAB_FILTERS.values(), rng.integers(-4, 5, (5, 5))]:
+        k = np.asarray(kernel, np.float64)
+        expected = cv2.filter2D(image, -1, k, borderType=cv2.BORDER_CONSTANT)
+        got = convpool.convolve(image, k, dtype=np.float64)
+        r = k.shape[0] // 2
+        assert_identical(got[r:-r, r:-r], expected[r:-r, r:-r])
+
+
+def test_uint8_truncates_where_opencv_rounds():
+    image = np.full((3, 3), 100, np.uint8)
+    box = np.ones((3, 3))
+    assert convpool.convolve(image, box, 0.999, mode="valid")[0, 0] == 255  # 899.1 clamps
+    assert convpool.convolve(image, box, 0.111, mode="valid")[0, 0] == 99  # 99.9 -> 99
+    cv2 = pytest.importorskip("cv2")
+    assert cv2.filter2D(image, -1, box * 0.111)[1, 1] == 100
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(np.nan, 0), (np.inf, 255), (-np.inf, 0), (-0.5, 0), (0.99, 0), (254.999, 254), (255.0, 255), (1e300, 255)],
+)
+def test_uint8_conversion_of_special_values(value, expected):
+    image = np.array([[value]], dtype=np.float64)
+    assert convpool.convolve(image, [[1]])[0, 0] == expected
+    assert convpool.convolve(image, [[1]], mode="valid")[0, 0] == expected
+
+
+def test_float_output_keeps_negative_responses():
+    image = np.array([[0, 0, 0], [0, 10, 0], [0, 0, 0]], np.uint8)
+    got = convpool.convolve(image, [[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=np.float32)
+    assert got[1, 1] == -40 and got.dtype == np.float32
+    assert convpool.convolve(image, [[0, 1, 0], [1, -4, 1], [0, 1, 0]])[1, 1] == 0
+
+
+@pytest.mark.parametrize("kshape", [(1, 1), (2, 2), (3, 3), (2, 3), (4, 1), (1, 6), (7, 7)])
+def test_margin_keeps_the_input(kshape):
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 256, (12, 13), dtype=np.uint8)
+    got = convpool.convolve(image, np.ones(kshape), 0.0)
+    kh, kw = kshape
+    ar, ac = kh // 2, kw // 2
+    inner = np.zeros_like(image, dtype=bool)
+    inner[ar : 12 - (kh - 1 - ar), ac : 13 - (kw - 1 - ac)] = True
+    assert (got[inner] == 0).all()
+    assert (got[~inner] == image[~inner]).all()
+
+
+def test_margin_is_converted_like_the_results():
+    image = np.array([[-5.5, 300.0, 7.9], [1, 2, 3], [np.nan, 4, 5]])
+    got = convpool.convolve(image, np.ones((3, 3)))
+    assert got[0].tolist() == [0, 255, 7] and got[2, 0] == 0
+
+
+@pytest.mark.parametrize("shape", [(2, 2), (3, 1), (1, 9), (0, 5), (5, 0), (0, 0)])
+def test_kernel_larger_than_the_image(shape):
+    image = np.arange(np.prod(shape), dtype=np.uint8).reshape(shape)
+    keep = convpool.convolve(image, np.ones((3, 3)))
+    assert_identical(keep, image)
+    valid = convpool.convolve(image, np.ones((3, 3)), mode="valid")
+    assert valid.shape == (max(shape[0] - 2, 0), max(shape[1] - 2, 0))
+
+
+@pytest.mark.parametrize("mode", ["keep", "valid"])
+@pytest.mark.parametrize("dtype", OUT_DTYPES)
+def test_empty_images(mode, dtype):
+    for shape in [(0, 0), (0, 7), (7, 0)]:
+        got = convpool.convolve(np.zeros(shape, np.uint8), np.ones((3, 3)), mode=mode, dtype=dtype)
+        expected = shape if mode == "keep" else (max(shape[0] - 2, 0), max(shape[1] - 2, 0))
+        assert got.shape == expected and got.dtype == dtype
+    stack = convpool.convolve(np.zeros((0, 5, 5)), np.ones((3, 3)), mode=mode, axes=(1, 2))
+    assert stack.shape == ((0, 5, 5) if mode == "keep" else (0, 3, 3))
+
+
+@pytest.mark.parametrize("dtype", IMAGE_DTYPES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_dtype_and_layout(dtype, layout):
+    rng = np.random.default_rng(11)
+    base = rng.integers(0, 100, (9, 8)).astype(dtype)
+    image = in_layout(base, layout)
+    before = digest(image)
+    got = convpool.convolve(image, CODELAB_FILTERS["vertical"], dtype=np.float64)
+    assert digest(image) == before
+    assert_identical(got, reference.convolve(base, CODELAB_FILTERS["vertical"], dtype=np.float64))
+
+
+def test_lists_and_pillow_images():
+    from PIL import Image
+
+    pixels = [[0, 10, 20], [30, 40, 50], [60, 70, 80]]
+    assert convpool.convolve(pixels, [[1]]).tolist() == pixels
+    pil = Image.fromarray(np.asarray(pixels, np.uint8))
+    assert_identical(convpool.convolve(np.asarray(pil), [[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+                     reference.convolve(pixels, [[0, 1, 0], [1, -4, 1], [0, 1, 0]]))
+
+
+def test_integer_and_float_paths_agree_for_large_values():
+    """int32/int64/uint64 images near their limits take the float path and still match."""
+    for dtype in [np.int32, np.uint32, np.int64, np.uint64]:
+        info = np.iinfo(dtype)
+        image = np.array([[info.max, info.min, 3], [info.max, 7, info.min], [1, 2, info.max]], dtype=dtype)
+        for kernel in ([[1, 2], [3, 4]], [[10**6, -(10**6)], [1, 1]]):
+            got = convpool.convolve(image, kernel, dtype=np.float64)
+            assert_identical(got, reference.convolve(image, kernel, dtype=np.float64))
+
+
+@pytest.mark.parametrize("axes", [(-2, -1), (1, 2), (0, 1), (0, 2), (2, 0)])
+def test_axes_apply_the_kernel_to_every_slice(axes):
+    rng = np.random.default_rng(2)
+    image = rng.integers(0, 256, (6, 7, 5), dtype=np.uint8)
+    kernel = rng.integers(-3, 4, (3, 2))
+    got = convpool.convolve(image, kernel, 0.5, axes=axes)
+    moved = np.moveaxis(image, axes, (0, 1))
+    for idx in range(moved.shape[2]):
+        expected = reference.convolve(moved[:, :, idx], kernel, 0.5)
+        assert_identical(np.moveaxis(got, axes, (0, 1))[:, :, idx], expected)
+
+
+def test_colour_image_and_4d_stack():
+    rng = np.random.default_rng(4)
+    colour = rng.integers(0, 256, (10, 12, 3), dtype=np.uint8)
+    got = convpool.convolve(colour, CODELAB_FILTERS["edges"], axes=(0, 1), mode="valid")
+    assert got.shape == (8, 10, 3)
+    for ch in range(3):
+        assert_identical(got[:, :, ch], reference.convolve(colour[:, :, ch], CODELAB_FILTERS["edges"], mode="valid"))
+    stack = rng.normal(size=(2, 3, 8, 9))
+    got = convpool.convolve(stack, [[1, -1]], axes=(-2, -1), dtype=np.float64)
+    for i in range(2):
+        for j in range(3):
+            assert_identical(got[i, j], reference.convolve(stack[i, j], [[1, -1]], dtype=np.float64))
+
+
+@pytest.mark.parametrize("mode", ["keep", "valid"])
+def test_out_is_filled_and_returned(mode):
+    image = np.arange(30, dtype=np.uint8).reshape(5, 6)
+    shape = (5, 6) if mode == "keep" else (3, 4)
+    out = np.full(shape, 7, np.float32)
+    got = convpool.convolve(image, np.ones((3, 3)), mode=mode, dtype=np.float32, out=out)
+    assert got is out
+    assert_identical(out, reference.convolve(image, np.ones((3, 3)), mode=mode, dtype=np.float32))
+
+
+def test_out_strided_or_transposed():
+    image = np.arange(48, dtype=np.uint8).reshape(6, 8)
+    expected = reference.convolve(image, CODELAB_FILTERS["edges"])
+    big = np.zeros((12, 16), np.uint8)
+    for out in (big[::2, ::2], np.zeros((8, 6), np.uint8).T, np.zeros((6, 8), np.uint8, order="F")):
+        assert convpool.convolve(image, CODELAB_FILTERS["edges"], out=out) is out
+        assert_identical(out, expected)
+    colour = np.zeros((6, 8, 2), np.uint8)
+    colour[..., 0] = image
+    colour[..., 1] = image
+    out = np.zeros_like(colour)
+    convpool.convolve(colour, CODELAB_FILTERS["edges"], axes=(0, 1), out=out)
+    assert_identical(out[..., 1], expected)
+
+
+def test_out_overlapping_the_image_gets_the_correct_result():
+    image = np.random.default_rng(0).integers(0, 256, (20, 20), dtype=np.uint8)
+    expected = reference.convolve(image, CODELAB_FILTERS["edges"])
+    inplace = image.copy()
+    assert convpool.convolve(inplace, CODELAB_FILTERS["edges"], out=inplace) is inplace
+    assert_identical(inplace, expected)
+    shifted = np.zeros((21, 20), np.uint8)
+    shifted[1:] = image
+    convpool.convolve(shifted[1:], CODELAB_FILTERS["edges"], out=shifted[:-1])
+    assert_identical(shifted[:-1], expected)
+
+
+@given(image=images(max_side=20, min_side=1), kernel=int_kernels, mode=st.sampled_from(["keep", "valid"]))
+# The fixture only lowers a threshold; it holds the same for every example.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_workers_never_change_results(split_everything, image, kernel, mode):
+    one = convpool.convolve(image, kernel, 0.5, mode=mode, dtype=np.float64)
+    for workers in (2, 3, -1):
+        assert_identical(convpool.convolve(image, kernel, 0.5, mode=mode, dtype=np.float64, workers=workers), one)
+
+
+def test_workers_on_a_large_image():
+    image = convpool.data.ascent()
+    one = convpool.convolve(image, CODELAB_FILTERS["vertical"])
+    for workers in (2, -1):
+        assert_identical(convpool.convolve(image, CODELAB_FILTERS["vertical"], workers=workers), one)
+
+
+def test_kernel_layouts_and_types():
+    image = np.random.default_rng(8).integers(0, 256, (10, 10), dtype=np.uint8)
+    k = np.array([[1, 2, 3], [4, 5, 6]], np.int8)
+    expected = reference.convolve(image, k, 0.1)
+    for kernel in (k, k.tolist(), np.asfortranarray(k), k.astype(">f8"), k[::-1][::-1], k.astype(np.float16)):
+        before = digest(np.asarray(kernel))
+        assert_identical(convpool.convolve(image, kernel, 0.1), expected)
+        assert digest(np.asarray(kernel)) == before
+    assert_identical(convpool.convolve(image, np.ones((3, 3), bool)), reference.convolve(image, np.ones((3, 3))))
+
+
+def test_weight_types():
+    image = np.full((3, 3), 10, np.uint8)
+    for weight in (2, 2.0, np.float32(2), np.int64(2), np.uint8(2)):
+        assert convpool.convolve(image, [[1]], weight)[0, 0] == 20

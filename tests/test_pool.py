@@ -1,0 +1,130 @@
+"""convpool.max_pool against the reference, the codelab's loop and NumPy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import IMAGE_DTYPES, LAYOUTS, assert_identical, digest, images, in_layout
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import convpool
+from convpool import reference
+
+
+def numpy_max_pool_2x2(a: np.ndarray) -> np.ndarray:
+    h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
+    a = a[:h, :w]
+    return np.maximum(np.maximum(a[0::2, 0::2], a[1::2, 0::2]), np.maximum(a[0::2, 1::2], a[1::2, 1::2]))
+
+
+@given(image=images(max_side=14), size=st.integers(1, 4), stride=st.one_of(st.none(), st.integers(1, 4)))
+def test_matches_reference(image, size, stride):
+    before = digest(image)
+    got = convpool.max_pool(image, size, stride=stride)
+    assert digest(image) == before
+    assert_identical(got, reference.max_pool(image, size, stride))
+
+
+@given(image=images(max_side=14))
+def test_matches_numpy_expression(image):
+    got = convpool.max_pool(image)
+    expected = numpy_max_pool_2x2(np.asarray(image).astype(image.dtype.newbyteorder("=")))
+    assert_identical(got, expected)
+
+
+def test_codelab_pooling_loop():
+    image = convpool.data.ascent()
+    assert_identical(convpool.max_pool(image).astype(np.float64), reference.codelab_pooling(image))
+    with pytest.raises(IndexError):
+        reference.codelab_pooling(image[:5, :5])
+    assert convpool.max_pool(image[:5, :5]).shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("shape", "size", "stride", "expected"),
+    [
+        ((5, 5), 2, None, (2, 2)),
+        ((512, 512), 2, None, (256, 256)),
+        ((7, 9), 3, None, (2, 3)),
+        ((7, 9), 3, 1, (5, 7)),
+        ((7, 9), (2, 3), (1, 2), (6, 4)),
+        ((1, 9), 2, None, (0, 4)),
+        ((0, 4), 2, None, (0, 2)),
+        ((4, 4), 5, None, (0, 0)),
+    ],
+)
+def test_output_shape_is_floor(shape, size, stride, expected):
+    image = np.arange(int(np.prod(shape)), dtype=np.int32).reshape(shape)
+    got = convpool.max_pool(image, size, stride=stride)
+    assert got.shape == expected
+
+
+def test_nan_wins_like_numpy_max():
+    image = np.array([[1.0, np.nan, 3.0, 4.0], [5.0, 6.0, -np.inf, np.inf]], dtype=np.float32)
+    got = convpool.max_pool(image)
+    assert np.isnan(got[0, 0]) and got[0, 1] == np.inf
+    assert np.isnan(convpool.max_pool(np.array([[2.0, 1.0], [np.nan, 3.0]]))[0, 0])
+
+
+@pytest.mark.parametrize("dtype", IMAGE_DTYPES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_dtype_and_layout(dtype, layout):
+    base = np.random.default_rng(3).integers(0, 100, (9, 8)).astype(dtype)
+    image = in_layout(base, layout)
+    got = convpool.max_pool(image, (2, 3), stride=(2, 1))
+    assert got.dtype == np.dtype(dtype)  # native byte order of the same type
+    for r in range(got.shape[0]):
+        for c in range(got.shape[1]):
+            assert got[r, c] == base[2 * r : 2 * r + 2, c : c + 3].max()
+
+
+def test_extreme_values():
+    for dtype in (np.int8, np.uint64, np.int64):
+        info = np.iinfo(dtype)
+        image = np.array([[info.min, info.max], [info.min, info.min]], dtype=dtype)
+        assert convpool.max_pool(image)[0, 0] == info.max
+    assert convpool.max_pool(np.array([[True, False], [False, False]]))[0, 0]
+
+
+@pytest.mark.parametrize("axes", [(-2, -1), (0, 1), (2, 0)])
+def test_axes(axes):
+    image = np.random.default_rng(5).integers(0, 256, (6, 8, 4), dtype=np.uint8)
+    got = convpool.max_pool(image, axes=axes)
+    moved = np.moveaxis(image, axes, (0, 1))
+    gm = np.moveaxis(got, axes, (0, 1))
+    for i in range(moved.shape[2]):
+        assert_identical(gm[:, :, i], numpy_max_pool_2x2(moved[:, :, i]))
+
+
+def test_out_semantics():
+    image = np.arange(36, dtype=np.int16).reshape(6, 6)
+    out = np.zeros((3, 3), np.int16)
+    assert convpool.max_pool(image, out=out) is out
+    assert_identical(out, numpy_max_pool_2x2(image))
+    strided = np.zeros((6, 6), np.int16)[::2, ::2]
+    assert convpool.max_pool(image, out=strided) is strided
+    assert_identical(strided, numpy_max_pool_2x2(image))
+    same = image.copy()
+    convpool.max_pool(same, size=1, out=same)
+    assert_identical(same, image)
+    overlap = image.copy()
+    convpool.max_pool(overlap, out=overlap[:3, :3])
+    assert_identical(overlap[:3, :3], numpy_max_pool_2x2(image))
+
+
+@given(image=images(max_side=20, min_side=2), size=st.integers(1, 3))
+# The fixture only lowers a threshold; it holds the same for every example.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_workers_never_change_results(split_everything, image, size):
+    one = convpool.max_pool(image, size)
+    for workers in (2, 3, -1):
+        assert_identical(convpool.max_pool(image, size, workers=workers), one)
+
+
+def test_float16_and_stacks():
+    image = np.random.default_rng(9).normal(size=(3, 10, 10)).astype(np.float16)
+    got = convpool.max_pool(image, axes=(1, 2))
+    assert got.dtype == np.float16
+    for i in range(3):
+        assert_identical(got[i], numpy_max_pool_2x2(image[i]))

@@ -1,0 +1,21 @@
+"""The README's Python examples run as written against the installed package."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def python_blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_readme_has_examples():
+    assert len(python_blocks()) >= 1
+
+
+@pytest.mark.parametrize("index", range(len(python_blocks()) if README.exists() else 0))
+def test_readme_example_runs(index, capsys):
+    exec(compile(python_blocks()[index], f"README.md block {index}", "exec"), {})
