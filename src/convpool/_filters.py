@@ -280,7 +280,8 @@ def convolve(
         larger than the image leaves it all as margin. ``"valid"`` returns only the
         covered interior, shape ``(M - kh + 1, N - kw + 1)`` (0 where negative).
     dtype : {numpy.uint8, numpy.float32, numpy.float64}, optional
-        Output type. The float types return ``v`` unclamped (negative responses kept).
+        Output type. The float types return ``v`` unclamped (negative responses kept;
+        float32 rounds to nearest and overflows to +-inf).
     axes : pair of int, optional
         The two spatial axes of an N-D image; the kernel is applied to every 2-D slice
         along the other axes (``(-2, -1)`` for a stack, ``(0, 1)`` for ``(H, W, C)``).

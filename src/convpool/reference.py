@@ -177,7 +177,8 @@ def convolve(
         shape: tuple[int, int] = (h, w)
     else:
         shape = (max(h - kh + 1, 0), max(w - kw + 1, 0))
-    return np.array(result, dtype=out_dtype).reshape(shape)
+    with np.errstate(over="ignore"):  # float32 results beyond its range become +-inf
+        return np.array(result, dtype=out_dtype).reshape(shape)
 
 
 def max_pool(
