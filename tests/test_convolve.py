@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import convpool
+from convpool import reference
 from helpers import (
     IMAGE_DTYPES,
     LAYOUTS,
@@ -14,11 +19,6 @@ from helpers import (
     images,
     in_layout,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-import convpool
-from convpool import reference
 
 CODELAB_FILTERS = {
     "edges": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
