@@ -152,6 +152,7 @@ def _save_atomic(image: Image.Image, path: Path, overwrite: bool) -> None:
     or Ctrl-C never leaves a truncated image behind.
     """
     fmt = Image.registered_extensions()[path.suffix.lower()]
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
         with open(tmp, "xb") as f:
@@ -166,7 +167,8 @@ def _save_atomic(image: Image.Image, path: Path, overwrite: bool) -> None:
 
 
 def _size(shape: Sequence[int]) -> str:
-    return f"{shape[1]} x {shape[0]}" if shape[0] != shape[1] else f"{shape[0]} x {shape[1]}"
+    # Rows x columns (height x width), the order of NumPy shapes and of convpool's API.
+    return f"{shape[0]} x {shape[1]}"
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -491,8 +493,6 @@ def _apply(args: argparse.Namespace) -> int:
     if not files and not failed:
         _err(f"apply: no images found in {' '.join(args.inputs)}")
         return EXIT_FAILED
-    if jobs:
-        out.mkdir(parents=True, exist_ok=True)
 
     # Files run in parallel threads (the kernels release the GIL); one file alone gets
     # the threads for its rows instead.
@@ -596,7 +596,11 @@ def _err(message: str, prefix: bool = True) -> None:
 
 
 def _examples(*lines: str) -> str:
-    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+    """An "examples:" block with the ``# comments`` lined up."""
+    split = [[part.strip() for part in line.partition("#")[::2]] for line in lines]
+    width = max((len(command) for command, comment in split if comment), default=0)
+    rows = [f"  {command:<{width}}  # {comment}" if comment else f"  {command}" for command, comment in split]
+    return "examples:\n" + "\n".join(rows)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -643,7 +647,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--overwrite", action="store_true", help="replace files of an earlier demo in --out")
     demo.add_argument(
         "--codelab-loop", action="store_true",
-        help="also run and time the codelab's Python loop for one 3x3 pass (a few seconds)",
+        help="also run and time the codelab's Python loop for one 3x3 pass (about a second)",
     )
 
     apply = sub.add_parser(
@@ -660,7 +664,8 @@ def _build_parser() -> argparse.ArgumentParser:
             "PNG with the values' min..max stretched to 0..255, for viewing.\n\n"
             "Each file is written whole or not at all (a temporary file, then a rename), never\n"
             "over an input, and not over an existing output without --overwrite. A file that\n"
-            "fails is reported and the others go on; the exit status is then 1."
+            "fails is reported and the others go on; the exit status is then 1. Sizes are\n"
+            "printed as rows x columns (height x width), like NumPy shapes."
         ),
         epilog=_examples(
             "convpool apply photo.jpg                                # edges -> convpool-out/photo.edges.png",
@@ -742,9 +747,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["kernels", "vertical_lines"])  # doctest: +NORMALIZE_WHITESPACE
     Named kernels for --kernel, ...
     vertical_lines  (3 x 3, weight 1)
-        -1  0  1
-        -2  0  2
-        -1  0  1
+        -1   0   1
+        -2   0   2
+        -1   0   1
     ...
     0
     """
