@@ -290,6 +290,15 @@ def test_greyscale_conversion_is_pillows(tmp_path):
     np.testing.assert_array_equal(pixels(tmp_path / "o" / "colour.identity.png"), grey)
 
 
+def test_photos_are_turned_upright_by_their_exif_orientation(tmp_path):
+    stored = np.arange(12 * 20, dtype=np.uint8).reshape(12, 20)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; viewers rotate 90 degrees clockwise
+    Image.fromarray(stored).save(tmp_path / "phone.png", exif=exif)
+    assert main(["apply", str(tmp_path / "phone.png"), "-k", "identity", "-o", str(tmp_path / "o")]) == 0
+    np.testing.assert_array_equal(pixels(tmp_path / "o" / "phone.identity.png"), np.rot90(stored, k=-1))
+
+
 def test_existing_outputs_are_kept_without_overwrite(tmp_path, capsys):
     make_photos(tmp_path / "photos")
     out = tmp_path / "o"

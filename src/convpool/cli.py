@@ -25,11 +25,12 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from . import data, kernels, reference
 from ._filters import convolve, max_pool
@@ -290,8 +291,8 @@ def _demo(args: argparse.Namespace) -> int:
     panels: list[tuple[str, np.ndarray]] = [("ascent", image)]
     timings: list[tuple[str, float, float]] = []
     for k in kernels.CODELAB:
-        fmap, t_conv = _median_time(lambda k=k: convolve(image, k.matrix, k.weight))
-        pooled, t_pool = _median_time(lambda fmap=fmap: max_pool(fmap))
+        fmap, t_conv = _median_time(partial(convolve, image, k.matrix, k.weight))
+        pooled, t_pool = _median_time(partial(max_pool, fmap))
         timings.append((k.name, t_conv, t_pool))
         names.append((f"{k.name}.png", fmap, f"feature map, {k.name.replace('_', ' ')}"))
         names.append((f"{k.name}_pooled.png", pooled, "2x2 max pooled"))
@@ -343,7 +344,7 @@ def _demo(args: argparse.Namespace) -> int:
 class _Options:
     kernel: kernels.Kernel
     weight: float
-    mode: str
+    mode: Literal["keep", "valid"]
     pool: int | None
     dtype: type[np.generic]
     scale: bool
@@ -402,10 +403,13 @@ def _read(path: Path, color: bool) -> np.ndarray:
     """Pixels of the first frame: greyscale (or RGB with ``color``) as the codelab uses them.
 
     8-bit greyscale is the codelab's input; 16-bit, 32-bit and float greyscale images
-    keep their values (no rescaling), everything else is converted by Pillow.
+    keep their values (no rescaling), everything else is converted by Pillow. Photos are
+    turned upright by their EXIF orientation first, as viewers show them: the output
+    carries no EXIF to turn it.
     """
     try:
-        with Image.open(path) as im:
+        with Image.open(path) as opened:
+            im = ImageOps.exif_transpose(opened)
             if color:
                 return np.asarray(im.convert("RGB"))
             if im.mode in ("L", "I", "F") or im.mode.startswith("I;16"):
@@ -497,7 +501,7 @@ def _apply(args: argparse.Namespace) -> int:
     # Files run in parallel threads (the kernels release the GIL); one file alone gets
     # the threads for its rows instead.
     inner = opts.workers if len(jobs) == 1 else 1
-    written = 0
+    written: list[Path] = []  # appended by the threads that wrote, so Ctrl-C can count files in flight
     bar = tqdm(
         total=len(jobs),
         unit="image",
@@ -507,19 +511,18 @@ def _apply(args: argparse.Namespace) -> int:
     )
 
     def report(source: Path, target: Path, outcome: Any) -> None:
-        nonlocal written
         if isinstance(outcome, _FileError):
             failed.append(str(outcome))
             bar.write(f"convpool: {outcome}", file=sys.stderr)
-        else:
-            written += 1
-            if not args.quiet:
-                bar.write(f"{source} -> {target} ({_size(outcome)})", file=sys.stdout)
+        elif not args.quiet:
+            bar.write(f"{source} -> {target} ({_size(outcome)})", file=sys.stdout)
         bar.update()
 
     def run(job: tuple[Path, Path]) -> Any:
         try:
-            return _process(job[0], job[1], opts, inner)
+            shape = _process(job[0], job[1], opts, inner)
+            written.append(job[1])
+            return shape
         except _FileError as exc:
             return exc
         except OSError as exc:  # writing: disk full, permissions, ...
@@ -539,7 +542,7 @@ def _apply(args: argparse.Namespace) -> int:
             # Files in progress finish (or clean up) their temporary files first.
             executor.shutdown(wait=True, cancel_futures=True)
         bar.close()
-        _err(f"interrupted: {written} of {len(jobs)} images written, no partial files left")
+        _err(f"interrupted: {len(written)} of {len(jobs)} images written, no partial files left")
         return EXIT_INTERRUPTED
     finally:
         if executor is not None:
@@ -548,12 +551,12 @@ def _apply(args: argparse.Namespace) -> int:
 
     elapsed = time.perf_counter() - started
     if not args.quiet:
-        print(f"wrote {written} image{'s' * (written != 1)} to {out}{os.sep} in {_fmt_seconds(elapsed)}")
+        print(f"wrote {len(written)} image{'s' * (len(written) != 1)} to {out}{os.sep} in {_fmt_seconds(elapsed)}")
     if skipped:
         shown = ", ".join(str(p) for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
         _err(f"skipped {len(skipped)} file{'s' * (len(skipped) != 1)} in folders not named as images: {shown}")
     if failed:
-        total = len(failed) + written
+        total = len(failed) + len(written)
         _err(f"{len(failed)} of {total} file{'s' * (total != 1)} failed:")
         for message in failed:
             _err(f"  {message}", prefix=False)
@@ -656,8 +659,9 @@ def _build_parser() -> argparse.ArgumentParser:
         description=(
             "Pass a kernel over images and write the feature maps as images. INPUT is a file\n"
             "or a folder (its files named as images Pillow reads: PNG, JPEG, TIFF, BMP, ...;\n"
-            "not its sub-folders). Images are converted to 8-bit greyscale as in the codelab\n"
-            "(16-bit and float greyscale keep their values); --color filters R, G, B apart.\n\n"
+            "not its sub-folders). Images are turned upright by their EXIF orientation and\n"
+            "converted to 8-bit greyscale as in the codelab (16-bit and float greyscale keep\n"
+            "their values); --color filters R, G, B apart. Multi-frame files: the first frame.\n\n"
             "Outputs go to --out as STEM.KERNEL[.poolN].png: uint8, clamped to 0..255 as in\n"
             "the codelab. --dtype float32 keeps negative responses and writes a 32-bit float\n"
             "TIFF (.tif) with the exact values, for analysis; --scale instead writes an 8-bit\n"

@@ -93,19 +93,21 @@ class Kernel:
     weight: float = 1.0
     description: str = ""
 
-    def __post_init__(self) -> None:
-        m = np.array(self.matrix, dtype=np.float64)
+    def __init__(self, name: str, matrix: npt.ArrayLike, weight: float = 1.0, description: str = "") -> None:
+        m = np.array(matrix, dtype=np.float64)
         if m.ndim != 2 or m.size == 0 or not np.isfinite(m).all():
-            raise ValueError(f"`matrix` must be a non-empty 2-D array of finite numbers, got {self.matrix!r}")
-        w = float(self.weight)
+            raise ValueError(f"`matrix` must be a non-empty 2-D array of finite numbers, got {matrix!r}")
+        w = float(weight)
         if not np.isfinite(w):
-            raise ValueError(f"`weight` must be finite, got {self.weight!r}")
+            raise ValueError(f"`weight` must be finite, got {weight!r}")
         if (m == np.round(m)).all():
             m = m.astype(np.int64)
         m.flags.writeable = False
-        # Frozen: the normalised values are set once, here.
+        # Frozen: the normalised fields are set once, here.
+        object.__setattr__(self, "name", str(name))
         object.__setattr__(self, "matrix", m)
         object.__setattr__(self, "weight", w)
+        object.__setattr__(self, "description", str(description))
 
     @property
     def shape(self) -> tuple[int, int]:
