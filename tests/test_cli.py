@@ -184,6 +184,13 @@ def test_demo_out_refuses_to_overwrite_without_the_flag(tmp_path, capsys):
     assert pixels(tmp_path / "overview.png").shape[1] > 2000
 
 
+def test_demo_reports_a_folder_it_cannot_write(tmp_path, capsys):
+    (tmp_path / "taken").write_text("a file, not a folder")
+    assert main(["demo", "--out", str(tmp_path / "taken" / "maps")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("convpool: demo: ") and str(tmp_path / "taken") in err and "Traceback" not in err
+
+
 def test_demo_times_the_codelabs_loop_when_asked(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "maps"), "--codelab-loop"]) == 0
     out = capsys.readouterr().out
@@ -369,6 +376,9 @@ def test_workers_process_files_in_parallel_with_the_same_results(tmp_path, monke
         (["-w", "abc"], "argument -w/--weight: not a number: 'abc' (expected e.g. 2, -0.5 or 1/9)"),
         (["--weight", "inf"], "argument -w/--weight: not a number: 'inf'"),
         (["--weight", "1/0"], "argument -w/--weight: not a number: '1/0'"),
+        (["--weight", "1e400"], "argument -w/--weight: not a number: '1e400'"),
+        (["-k", "1,1e999"], "argument -k/--kernel: bad matrix '1,1e999': not a number: '1e999'"),
+        (["-k", "1,2;"], "argument -k/--kernel: bad matrix '1,2;': rows (separated by ';') must all"),
         (["--pool", "0"], "argument --pool: must be a positive integer, got '0'"),
         (["--workers", "0"], "argument -j/--workers: must be a positive integer or -1 (all cores), got '0'"),
         (["--dtype", "int16"], "argument --dtype: invalid choice: 'int16'"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import re
 import secrets
@@ -65,24 +66,24 @@ def _parse_number(text: str) -> float:
     """A finite number written as ``0.5``, ``-2``, ``1e-3`` or a fraction ``1/9``."""
     try:
         value = float(Fraction(text.strip()))
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"not a number: {text!r} (expected e.g. 2, -0.5 or 1/9)") from None
+    except (ValueError, ZeroDivisionError, OverflowError):
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"not a number: {text!r} (expected e.g. 2, -0.5 or 1/9)")
     return value
 
 
 def _kernel_arg(text: str) -> kernels.Kernel:
     """``--kernel``: a name from ``convpool kernels``, or a matrix literal."""
-    name = text.strip().lower().replace("-", "_")
-    if name in kernels.KERNELS:
-        return kernels.KERNELS[name]
+    with contextlib.suppress(ValueError):
+        return kernels.get(text)
     if not _LITERAL.match(text) or not re.search(r"\d", text):
         raise argparse.ArgumentTypeError(
             f"unknown kernel {text!r}; valid names: {', '.join(kernels.KERNELS)}; "
             "or a matrix such as '-1,0,1;-2,0,2;-1,0,1'"
         )
-    rows = [row for row in text.split(";")]
     try:
-        matrix = [[_parse_number(x) for x in re.split(r"[,\s]+", row.strip()) if x] for row in rows]
+        matrix = [[_parse_number(x) for x in re.split(r"[,\s]+", row.strip()) if x] for row in text.split(";")]
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"bad matrix {text!r}: {exc}") from None
     if any(len(row) == 0 for row in matrix) or len({len(row) for row in matrix}) != 1:
@@ -276,6 +277,14 @@ def _overview(panels: Sequence[tuple[str, np.ndarray]]) -> Image.Image:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    try:
+        return _run_demo(args)
+    except (OSError, _FileError) as exc:  # a read-only or full disk, say
+        _err(f"demo: {exc}")
+        return EXIT_FAILED
+
+
+def _run_demo(args: argparse.Namespace) -> int:
     if args.out is None:
         out = _new_folder(Path.cwd(), "convpool-demo")
         where = f"{out.name}{os.sep} (a new folder in {Path.cwd()})"
