@@ -72,9 +72,7 @@ def files_in(folder: Path) -> list[str]:
 def test_version_from_the_script_and_python_m(tmp_path):
     proc = run("--version", cwd=tmp_path)
     assert proc.returncode == 0 and proc.stdout.strip() == f"convpool {version('convpool')}"
-    proc = subprocess.run(
-        [sys.executable, "-m", "convpool", "--version"], cwd=tmp_path, capture_output=True, text=True
-    )
+    proc = subprocess.run([sys.executable, "-m", "convpool", "--version"], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip() == f"convpool {convpool.__version__}"
 
 
@@ -84,7 +82,7 @@ def test_help_has_an_example_for_every_command(command, capsys):
     text = capsys.readouterr().out
     assert text.startswith(f"usage: convpool {' '.join(command)}".rstrip())
     examples = text.split("examples:\n", 1)[1]
-    for sub in ["demo", "apply", "kernels"] if not command else command:
+    for sub in command or ["demo", "apply", "kernels"]:
         assert re.search(rf"^  convpool {sub}\b", examples, flags=re.M), sub
     parser = convpool.cli._build_parser()
     for line in re.findall(r"^  convpool (\w.*?)(?:  #.*)?$", examples, flags=re.M):
@@ -117,11 +115,11 @@ def find(panel: np.ndarray, canvas: np.ndarray) -> tuple[int, int]:
     row = int(np.argmax([len(np.unique(r[:16])) for r in panel]))
     windows = sliding_window_view(canvas, 16, axis=1)
     h, w = panel.shape
-    for y, x in zip(*np.nonzero((windows == panel[row, :16]).all(axis=-1))):
+    for y, x in zip(*np.nonzero((windows == panel[row, :16]).all(axis=-1)), strict=True):
         top = y - row
-        if top >= 0 and (canvas[top : top + h, x : x + w].shape == panel.shape):
-            if (canvas[top : top + h, x : x + w] == panel).all():
-                return int(top), int(x)
+        window = canvas[max(top, 0) : top + h, x : x + w]
+        if top >= 0 and window.shape == panel.shape and (window == panel).all():
+            return int(top), int(x)
     raise AssertionError("panel not found in the overview")
 
 
@@ -194,7 +192,9 @@ def test_demo_reports_a_folder_it_cannot_write(tmp_path, capsys):
 def test_demo_times_the_codelabs_loop_when_asked(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "maps"), "--codelab-loop"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"the codelab's Python loop, one 3x3 pass .*: [\d.]+ m?s, [\d,]+x convolve's time; same pixels: yes", out)
+    assert re.search(
+        r"the codelab's Python loop, one 3x3 pass .*: [\d.]+ m?s, [\d,]+x convolve's time; same pixels: yes", out
+    )
 
 
 # ---------------------------------------------------------------- apply
@@ -218,7 +218,9 @@ def test_apply_a_folder_with_a_good_a_corrupt_and_a_text_file(tmp_path):
 
 def test_apply_a_text_file_named_on_the_command_line_fails(tmp_path, capsys):
     make_photos(tmp_path / "photos")
-    code = main(["apply", str(tmp_path / "photos" / "notes.txt"), str(tmp_path / "nowhere.png"), "-o", str(tmp_path / "o")])
+    code = main(
+        ["apply", str(tmp_path / "photos" / "notes.txt"), str(tmp_path / "nowhere.png"), "-o", str(tmp_path / "o")]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "notes.txt: not an image Pillow can read (cannot identify image file)" in err
@@ -281,7 +283,22 @@ def test_float32_results_are_exact_tiffs_or_scaled_pngs(tmp_path):
 def test_color_filters_each_channel(tmp_path):
     rgb = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
     Image.fromarray(rgb).save(tmp_path / "colour.png")
-    assert main(["apply", str(tmp_path / "colour.png"), "--color", "-k", "sharpen", "--pool", "2", "-o", str(tmp_path / "o")]) == 0
+    assert (
+        main(
+            [
+                "apply",
+                str(tmp_path / "colour.png"),
+                "--color",
+                "-k",
+                "sharpen",
+                "--pool",
+                "2",
+                "-o",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 0
+    )
     with Image.open(tmp_path / "o" / "colour.sharpen.pool2.png") as im:
         assert im.mode == "RGB"
         result = np.asarray(im)
@@ -327,7 +344,10 @@ def test_inputs_are_never_overwritten(tmp_path, capsys):
     before = (folder / "a.edges.png").read_bytes()
     code = main(["apply", str(folder), "-o", str(folder), "--overwrite"])
     assert code == 1
-    assert f"{folder / 'a.png'}: its output {folder / 'a.edges.png'} is an input; inputs are never overwritten" in capsys.readouterr().err
+    assert (
+        f"{folder / 'a.png'}: its output {folder / 'a.edges.png'} is an input; inputs are never overwritten"
+        in capsys.readouterr().err
+    )
     assert (folder / "a.edges.png").read_bytes() == before
     assert files_in(folder) == ["a.edges.edges.png", "a.edges.png", "a.png"]
 
@@ -343,8 +363,13 @@ def test_two_inputs_with_one_output_name(tmp_path, capsys):
 
 def test_an_image_smaller_than_the_kernel_is_reported(tmp_path, capsys):
     Image.fromarray(np.zeros((3, 3), np.uint8)).save(tmp_path / "tiny.png")
-    assert main(["apply", str(tmp_path / "tiny.png"), "-k", "gaussian_5x5", "--mode", "valid", "-o", str(tmp_path / "o")]) == 1
-    assert "tiny.png: 3 x 3 is too small for a 5 x 5 kernel (mode 'valid'): the result is empty" in capsys.readouterr().err
+    assert (
+        main(["apply", str(tmp_path / "tiny.png"), "-k", "gaussian_5x5", "--mode", "valid", "-o", str(tmp_path / "o")])
+        == 1
+    )
+    assert (
+        "tiny.png: 3 x 3 is too small for a 5 x 5 kernel (mode 'valid'): the result is empty" in capsys.readouterr().err
+    )
 
 
 def test_workers_process_files_in_parallel_with_the_same_results(tmp_path, monkeypatch):

@@ -118,7 +118,9 @@ def test_get_accepts_shell_spellings():
 
 
 def test_get_unknown_name_lists_the_valid_ones():
-    with pytest.raises(ValueError, match=r"unknown kernel 'blurry'; valid names: edges, horizontal_lines, .*gaussian_5x5"):
+    with pytest.raises(
+        ValueError, match=r"unknown kernel 'blurry'; valid names: edges, horizontal_lines, .*gaussian_5x5"
+    ):
         kernels.get("blurry")
     with pytest.raises(TypeError, match="`name` must be a string, got int"):
         kernels.get(3)  # type: ignore[arg-type]

@@ -312,8 +312,10 @@ def _run_demo(args: argparse.Namespace) -> int:
     targets = [out / n for n, _, _ in names] + [out / "overview.png"]
     clashes = [str(t) for t in targets if t.exists()]
     if clashes and not args.overwrite:
-        _err(f"demo: {', '.join(clashes)} exist{'s' if len(clashes) == 1 else ''} "
-             "(pass --overwrite to replace, or choose another --out)")
+        _err(
+            f"demo: {', '.join(clashes)} exist{'s' if len(clashes) == 1 else ''} "
+            "(pass --overwrite to replace, or choose another --out)"
+        )
         return EXIT_FAILED
     for name, array, _ in names:
         _save_atomic(Image.fromarray(array), out / name, args.overwrite)
@@ -324,7 +326,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     width = max(len(n) for n, _, _ in names)
     for name, array, what in names:
         print(f"  {name:<{width}}  {_size(array.shape):>11}  {what}")
-    print(f"  {'overview.png':<{width}}  {_size((overview.height, overview.width)):>11}  all of the above, titled: look at this one")
+    overview_size = _size((overview.height, overview.width))
+    print(f"  {'overview.png':<{width}}  {overview_size:>11}  all of the above, titled: look at this one")
     print(f"time per call (median of {_TIMING_REPEATS}, one thread), 512 x 512 uint8:")
     name_width = max(len(name) for name, _, _ in timings)
     for name, t_conv, t_pool in timings:
@@ -450,9 +453,9 @@ def _process(source: Path, target: Path, opts: _Options, workers: int) -> tuple[
     if opts.pool:
         result = max_pool(result, opts.pool, axes=axes, workers=workers)
     if result.shape[0] == 0 or result.shape[1] == 0:
+        pooling = f" and {opts.pool}x{opts.pool} pooling" if opts.pool else ""
         raise _FileError(
-            f"{source}: {_size(pixels.shape)} is too small for a "
-            f"{_size(opts.kernel.shape)} kernel{' and ' + str(opts.pool) + 'x' + str(opts.pool) + ' pooling' if opts.pool else ''}"
+            f"{source}: {_size(pixels.shape)} is too small for a {_size(opts.kernel.shape)} kernel{pooling}"
             f" (mode {opts.mode!r}): the result is empty"
         )
     _save_atomic(_to_image(result, opts.scale), target, opts.overwrite)
@@ -544,7 +547,7 @@ def _apply(args: argparse.Namespace) -> int:
                 report(*job, run(job))
         else:
             futures = [executor.submit(run, job) for job in jobs]
-            for job, future in zip(jobs, futures):
+            for job, future in zip(jobs, futures, strict=True):
                 report(*job, future.result())
     except KeyboardInterrupt:
         if executor is not None:
@@ -619,8 +622,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="convpool",
         description=(
-            "Feature maps and max pooling, exactly as the codelab \"Build convolutions and "
-            "perform pooling\" computes them, fast."
+            'Feature maps and max pooling, exactly as the codelab "Build convolutions and '
+            'perform pooling" computes them, fast.'
         ),
         epilog=_examples(
             "convpool demo                 # the codelab on the bundled image, into ./convpool-demo",
@@ -653,12 +656,15 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=_FORMATTER,
     )
     demo.add_argument(
-        "-o", "--out", metavar="DIR",
+        "-o",
+        "--out",
+        metavar="DIR",
         help="folder to write into (default: a new folder ./convpool-demo, or -2, -3, ... if taken)",
     )
     demo.add_argument("--overwrite", action="store_true", help="replace files of an earlier demo in --out")
     demo.add_argument(
-        "--codelab-loop", action="store_true",
+        "--codelab-loop",
+        action="store_true",
         help="also run and time the codelab's Python loop for one 3x3 pass (about a second)",
     )
 
@@ -683,8 +689,8 @@ def _build_parser() -> argparse.ArgumentParser:
         epilog=_examples(
             "convpool apply photo.jpg                                # edges -> convpool-out/photo.edges.png",
             "convpool apply photos/ -k sobel_vertical --pool 2 -o maps",
-            "convpool apply photo.jpg --kernel \"-1,0,1;-2,0,2;-1,0,1\"",
-            "convpool apply photo.jpg -k \"1,1,1;1,1,1;1,1,1\" --weight 1/9",
+            'convpool apply photo.jpg --kernel "-1,0,1;-2,0,2;-1,0,1"',
+            'convpool apply photo.jpg -k "1,1,1;1,1,1;1,1,1" --weight 1/9',
             "convpool apply scans/ -k laplacian --dtype float32     # exact values, .tif",
             "convpool apply photo.jpg -k sobel_horizontal --scale  # both signs, viewable",
             "convpool apply photos/ --color --workers 4",
@@ -693,35 +699,53 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     apply.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and folders of images")
     apply.add_argument(
-        "-k", "--kernel", type=_kernel_arg, default=kernels.EDGES, metavar="NAME|MATRIX",
+        "-k",
+        "--kernel",
+        type=_kernel_arg,
+        default=kernels.EDGES,
+        metavar="NAME|MATRIX",
         help="a name from 'convpool kernels' (default: edges) or a matrix, rows split by ';' "
         "and entries by ',': \"-1,0,1;-2,0,2;-1,0,1\"",
     )
     apply.add_argument(
-        "-w", "--weight", type=_weight_arg, metavar="W",
+        "-w",
+        "--weight",
+        type=_weight_arg,
+        metavar="W",
         help="multiplies the sum, e.g. 0.5 or 1/9 (default: the named kernel's weight, else 1)",
     )
     apply.add_argument(
-        "--mode", choices=("keep", "valid"), default="keep",
+        "--mode",
+        choices=("keep", "valid"),
+        default="keep",
         help="keep: the image's size, margin as in the input (the codelab's; default); "
         "valid: only the pixels the kernel covers",
     )
     apply.add_argument("--pool", type=_positive_int, metavar="N", help="then N x N max pooling (the codelab's: 2)")
     apply.add_argument(
-        "--dtype", choices=("uint8", "float32"),
+        "--dtype",
+        choices=("uint8", "float32"),
         help="uint8: clamped to 0..255, PNG (default); float32: exact values, 32-bit float TIFF",
     )
     apply.add_argument(
-        "--scale", action="store_true",
+        "--scale",
+        action="store_true",
         help="write float32 results as 8-bit PNG, min..max stretched to 0..255 (implies --dtype float32)",
     )
     apply.add_argument("--color", action="store_true", help="filter each colour channel instead of greyscale")
     apply.add_argument(
-        "-o", "--out", metavar="DIR", default="convpool-out",
+        "-o",
+        "--out",
+        metavar="DIR",
+        default="convpool-out",
         help="folder for the results, created if needed (default: ./convpool-out)",
     )
     apply.add_argument(
-        "-j", "--workers", type=_workers_arg, default=1, metavar="N",
+        "-j",
+        "--workers",
+        type=_workers_arg,
+        default=1,
+        metavar="N",
         help="files processed in parallel (-1: one per core; default 1)",
     )
     apply.add_argument("--overwrite", action="store_true", help="replace existing outputs (never inputs)")
