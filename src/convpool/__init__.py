@@ -7,8 +7,8 @@
 (256, 256)
 """
 
-from . import data, reference
+from . import data, kernels, reference
 from ._filters import convolve, max_pool
 from ._version import __version__
 
-__all__ = ["__version__", "convolve", "data", "max_pool", "reference"]
+__all__ = ["__version__", "convolve", "data", "kernels", "max_pool", "reference"]
