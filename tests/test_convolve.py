@@ -213,6 +213,16 @@ def test_empty_images(mode, dtype):
     assert stack.shape == ((0, 5, 5) if mode == "keep" else (0, 3, 3))
 
 
+@pytest.mark.parametrize("shape", [(0, 0), (0, 7), (7, 0), (2, 0, 0), (0, 0, 3)])
+def test_empty_out_is_accepted(shape):
+    """An empty `out` once made a reshape fail: NumPy cannot infer -1 from size 0."""
+    axes = None if len(shape) == 2 else (0, 1)
+    image = np.zeros(shape, np.uint8)
+    out = np.zeros(shape, np.uint8)
+    assert convpool.convolve(image, np.ones((3, 3)), axes=axes, out=out) is out
+    assert convpool.max_pool(image, 1, axes=axes, out=out) is out
+
+
 @pytest.mark.parametrize("dtype", IMAGE_DTYPES)
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_every_dtype_and_layout(dtype, layout):

@@ -185,7 +185,8 @@ def _prepare_out(
     if not out.flags.writeable:
         raise ValueError("`out` must be writeable, got a read-only array")
     moved = np.moveaxis(out, axes, (-2, -1))
-    stack = moved.reshape((-1, ho, wo))
+    # An explicit count, not -1: NumPy cannot infer -1 when a spatial axis is 0.
+    stack = moved.reshape((_lead_count(shape, axes), ho, wo))
     direct = (
         np.may_share_memory(stack, out)  # the reshape made no copy
         and stack.strides[2] == stack.itemsize
