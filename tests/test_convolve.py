@@ -15,6 +15,7 @@ from helpers import (
     digest,
     images,
     in_layout,
+    lay_out,
     outs,
     slice_by_slice,
     spatial_axes,
@@ -267,6 +268,22 @@ def test_every_dtype_and_layout(dtype, layout):
     got = convpool.convolve(image, CODELAB_FILTERS["vertical"], dtype=np.float64)
     assert digest(image) == before
     assert_identical(got, reference.convolve(base, CODELAB_FILTERS["vertical"], dtype=np.float64))
+
+
+@pytest.mark.parametrize("dtype", IMAGE_DTYPES)
+def test_unaligned_image_and_out(dtype):
+    """Data one byte off its alignment is copied, not read or written in place: C loads of
+    misaligned data are undefined behaviour. The sanitizer build checks this test."""
+    base = np.random.default_rng(6).integers(0, 100, (9, 8)).astype(dtype)
+    image = lay_out(base, (0, 1), (1, 1), unaligned=True)
+    assert image.flags.aligned == (image.itemsize == 1)
+    for out_dtype in OUT_DTYPES:
+        out = lay_out(np.zeros((9, 8), out_dtype), (0, 1), (1, 1), unaligned=True)
+        assert convpool.convolve(image, CODELAB_FILTERS["edges"], out=out, dtype=out_dtype) is out
+        assert_identical(out, reference.convolve(base, CODELAB_FILTERS["edges"], dtype=out_dtype))
+    pooled = lay_out(np.zeros((4, 4), base.dtype), (1, 0), (1, -1), unaligned=True)
+    assert convpool.max_pool(image, out=pooled) is pooled
+    assert_identical(pooled, reference.max_pool(base))
 
 
 def test_lists_and_pillow_images():
