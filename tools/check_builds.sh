@@ -36,7 +36,7 @@ for variant in "${variants[@]}"; do
     "$python" -m venv "$work/$variant/venv"
     py="$work/$variant/venv/bin/python"
     "$py" -m pip install --quiet --upgrade pip
-    env "${build_env[@]}" "$py" -m pip install --quiet --no-cache-dir "$src[test]"
+    env "${build_env[@]}" "$py" -m pip install --quiet "$src[test]"
 
     run_env=()
     if [ "$variant" = sanitize ]; then
@@ -45,14 +45,26 @@ for variant in "${variants[@]}"; do
         cc="${CC:-gcc}"
         libasan="$("$cc" -print-file-name=libasan.so)"
         [ -f "$libasan" ] || { echo "no libasan.so for $cc" >&2; exit 1; }
+        # Reports go to files: pytest captures stderr, and a halted process loses it.
+        # ASan aborts on an allocation over 1 TiB unless told to return NULL, which
+        # convpool must turn into MemoryError like any other failed allocation.
+        logs="$work/$variant/report"
         run_env=(
             LD_PRELOAD="$libasan"
             PYTHONMALLOC=malloc
-            ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
-            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+            ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1:log_path=$logs"
+            UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$logs"
         )
     fi
     echo "== $variant: python -m pytest $*"
-    (cd "$src" && env "${run_env[@]}" "$py" -m pytest -p no:cacheprovider "$@")
+    status=0
+    (cd "$src" && env "${run_env[@]}" "$py" -m pytest -p no:cacheprovider "$@") || status=$?
+    # Warnings (such as a refused huge allocation, which must become MemoryError) pass.
+    if grep -qsE "ERROR: |runtime error: " "$work/$variant"/report.*; then
+        cat "$work/$variant"/report.*
+        echo "== $variant: the sanitizers reported the errors above" >&2
+        exit 1
+    fi
+    [ "$status" -eq 0 ] || { echo "== $variant: tests failed (exit $status)" >&2; exit "$status"; }
 done
 echo "== clean: ${variants[*]}"
