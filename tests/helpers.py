@@ -94,7 +94,8 @@ def lay_out(
 @st.composite
 def layouts(draw, a: np.ndarray, writeable: bool = False, native: bool = False) -> np.ndarray:
     """``a`` in a drawn layout: strides of any sign and size, any axis order, either byte
-    order, unaligned, read-only, or (for inputs) broadcast along an axis."""
+    order, unaligned, read-only; or, for inputs, ``a``'s first slice along an axis
+    broadcast to its shape (stride 0)."""
     if not writeable and a.ndim >= 2 and a.size and draw(st.integers(0, 9)) == 0:
         axis = draw(st.integers(0, a.ndim - 1))
         return np.broadcast_to(np.take(a, [0], axis=axis), a.shape)  # stride 0, read-only
