@@ -2,6 +2,8 @@
 
 Set ``CONVPOOL_DEBUG=1`` at build time to turn Cython's bounds and wraparound checks
 back on (a debug build for the test suite); release builds run without them.
+Set ``CONVPOOL_SANITIZE=address,undefined`` (GCC/Clang) to compile and link the
+extensions with those sanitizers; ``tools/check_builds.sh`` runs the tests under both.
 """
 
 import os
@@ -11,6 +13,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 DEBUG = os.environ.get("CONVPOOL_DEBUG", "") not in ("", "0")
+SANITIZE = os.environ.get("CONVPOOL_SANITIZE", "")
 
 DIRECTIVES = {
     "language_level": 3,
@@ -37,8 +40,17 @@ class BuildExt(build_ext):
         else:
             flags = ["-O0", "-g"] if DEBUG else ["-O3"]
             flags.append("-ffp-contract=off")
+        link = []
+        if SANITIZE:
+            # Every finding is fatal, and stack traces name the kernel's lines.
+            link = [f"-fsanitize={SANITIZE}"]
+            flags += [*link, "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
         for ext in self.extensions:
             ext.extra_compile_args = flags + list(ext.extra_compile_args)
+            ext.extra_link_args = link + list(ext.extra_link_args)
+        # The flags come from the environment, which setuptools' up-to-date check
+        # cannot see: always compile, so no build reuses objects of another variant.
+        self.force = True
         super().build_extensions()
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import math
+from collections.abc import Sequence
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -59,25 +61,145 @@ def elements(dtype, bounded: bool = False) -> st.SearchStrategy:
     return hnp.from_dtype(dt)
 
 
+def lay_out(
+    a: np.ndarray,
+    order: Sequence[int],
+    steps: Sequence[int],
+    swapped: bool = False,
+    unaligned: bool = False,
+    readonly: bool = False,
+) -> np.ndarray:
+    """A view equal to ``a`` inside a larger buffer, in any layout NumPy can describe.
+
+    Axis ``order[0]`` varies slowest in memory, each axis ``i`` steps ``steps[i]``
+    elements of the buffer (negative: walking backwards), ``swapped`` flips the byte
+    order and ``unaligned`` starts the buffer one byte off its alignment. The buffer's
+    other elements are gaps that no function may read into its result or write to.
+    """
+    dt = a.dtype.newbyteorder("S") if swapped else a.dtype
+    padded = [n * abs(s) + 1 for n, s in zip(a.shape, steps)]
+    nbytes = math.prod(padded) * dt.itemsize
+    raw = np.full(nbytes + 1, 0xA5, np.uint8)
+    offset = 1 if unaligned and dt.itemsize > 1 else 0
+    mem = raw[offset : offset + nbytes].view(dt).reshape([padded[i] for i in order])
+    parent = mem.transpose(np.argsort(order))
+    view = parent[tuple(slice(1 if s > 0 else p - 1, None, s) for s, p in zip(steps, padded))]
+    view = view[tuple(slice(0, n) for n in a.shape)]
+    view[...] = a
+    if readonly:
+        view.flags.writeable = False
+    return view
+
+
 @st.composite
-def images(draw, max_side: int = 12, dtypes=IMAGE_DTYPES, min_side: int = 0, bounded: bool = False):
+def layouts(draw, a: np.ndarray, writeable: bool = False, native: bool = False) -> np.ndarray:
+    """``a`` in a drawn layout: strides of any sign and size, any axis order, either byte
+    order, unaligned, read-only; or, for inputs, ``a``'s first slice along an axis
+    broadcast to its shape (stride 0)."""
+    if not writeable and a.ndim >= 2 and a.size and draw(st.integers(0, 9)) == 0:
+        axis = draw(st.integers(0, a.ndim - 1))
+        return np.broadcast_to(np.take(a, [0], axis=axis), a.shape)  # stride 0, read-only
+    order = draw(st.permutations(range(a.ndim)))
+    steps = draw(st.lists(st.sampled_from([1, 1, 1, 2, 3, -1, -2]), min_size=a.ndim, max_size=a.ndim))
+    swapped = not native and a.dtype.itemsize > 1 and draw(st.booleans())
+    return lay_out(
+        a,
+        order,
+        steps,
+        swapped=swapped,
+        unaligned=draw(st.integers(0, 5)) == 0,
+        readonly=not writeable and draw(st.booleans()),
+    )
+
+
+@st.composite
+def images(
+    draw,
+    max_side: int = 12,
+    dtypes=IMAGE_DTYPES,
+    min_side: int = 0,
+    bounded: bool = False,
+    ndim: int = 2,
+):
+    """Any real array NumPy can describe: every dtype, byte order and memory layout."""
     dtype = draw(st.sampled_from(dtypes))
-    shape = draw(st.tuples(st.integers(min_side, max_side), st.integers(min_side, max_side)))
-    a = draw(hnp.arrays(dtype, shape, elements=elements(dtype, bounded)))
-    return in_layout(a, draw(st.sampled_from(LAYOUTS)))
+    shape = draw(st.lists(st.integers(min_side, max_side), min_size=ndim, max_size=ndim))
+    a = draw(hnp.arrays(dtype, tuple(shape), elements=elements(dtype, bounded)))
+    return draw(layouts(a))
+
+
+def root(a: np.ndarray) -> np.ndarray:
+    """The array that owns ``a``'s memory."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
 
 
 def digest(a: np.ndarray) -> str:
-    """A fingerprint of an array's values, flags and memory, to show nothing changed it."""
+    """A fingerprint of an array's values, flags and memory (the whole buffer it lives
+    in, gaps included), to show nothing changed it."""
+    owner = root(a)
     return hashlib.sha256(
-        np.ascontiguousarray(a).tobytes() + repr((a.dtype, a.shape, a.strides, a.flags.writeable)).encode()
+        np.ascontiguousarray(a).tobytes()
+        + np.ascontiguousarray(owner).tobytes()
+        + repr((a.dtype, a.shape, a.strides, a.flags.writeable, a.flags.aligned)).encode()
     ).hexdigest()
 
 
 def assert_identical(actual: np.ndarray, expected: np.ndarray) -> None:
-    """Same shape, dtype and values, NaN where NaN, and the same sign on zeros."""
+    """Same shape, dtype and values, NaN where NaN, and the same sign on every number.
+
+    A NaN's sign and payload are not compared: IEEE 754 leaves them unspecified, and
+    which operand's NaN an addition propagates depends on the compiler's operand order.
+    """
     assert actual.shape == expected.shape
     assert actual.dtype == expected.dtype, (actual.dtype, expected.dtype)
     np.testing.assert_array_equal(actual, expected, strict=True)
     if actual.dtype.kind == "f":
-        np.testing.assert_array_equal(np.signbit(actual), np.signbit(expected))
+        numbers = ~np.isnan(expected)
+        np.testing.assert_array_equal(np.signbit(actual)[numbers], np.signbit(expected)[numbers])
+
+
+@st.composite
+def outs(draw, shape: Sequence[int], dtype) -> np.ndarray:
+    """A writeable ``out`` of ``shape`` and ``dtype`` in a drawn layout, filled with junk."""
+    dt = np.dtype(dtype)
+    junk = np.full(math.prod(shape) * dt.itemsize, 1 if dt.kind == "b" else 0x5A, np.uint8)
+    return draw(layouts(junk.view(dt).reshape(tuple(shape)), writeable=True, native=True))
+
+
+def spatial_axes(ndim: int) -> st.SearchStrategy:
+    """``None`` for a 2-D image, else a pair of different axes, either sign."""
+    if ndim == 2:
+        return st.none()
+    return st.permutations(range(ndim)).flatmap(
+        lambda p: st.tuples(st.sampled_from([p[0], p[0] - ndim]), st.sampled_from([p[1], p[1] - ndim]))
+    )
+
+
+def slice_by_slice(func, image: np.ndarray, axes, out_hw: tuple[int, int], dtype) -> np.ndarray:
+    """Apply the 2-D ``func`` to every 2-D slice of ``image`` along ``axes``."""
+    a = np.asarray(image)
+    if axes is None:
+        return func(a)
+    moved = np.moveaxis(a, axes, (0, 1))
+    lead = moved.shape[2:]
+    result = np.empty(out_hw + lead, dtype=dtype)
+    for idx in np.ndindex(*lead):
+        result[(slice(None), slice(None), *idx)] = func(moved[(slice(None), slice(None), *idx)])
+    return np.moveaxis(result, (0, 1), axes)
+
+
+def call_with_out(func, out: np.ndarray | None) -> np.ndarray:
+    """``func(out)``, checking that it returns ``out`` and writes nowhere else in its buffer."""
+    if out is None:
+        return func(None)
+    owner = root(out)
+    before = owner.copy()
+    junk = out.copy()
+    got = func(out)
+    assert got is out
+    result = out.copy()
+    out[...] = junk
+    np.testing.assert_array_equal(owner.view(np.uint8), before.view(np.uint8))
+    return result

@@ -9,7 +9,18 @@ from hypothesis import strategies as st
 
 import convpool
 from convpool import reference
-from helpers import IMAGE_DTYPES, LAYOUTS, assert_identical, digest, images, in_layout
+from helpers import (
+    IMAGE_DTYPES,
+    LAYOUTS,
+    assert_identical,
+    call_with_out,
+    digest,
+    images,
+    in_layout,
+    outs,
+    slice_by_slice,
+    spatial_axes,
+)
 
 
 def numpy_max_pool_2x2(a: np.ndarray) -> np.ndarray:
@@ -18,12 +29,47 @@ def numpy_max_pool_2x2(a: np.ndarray) -> np.ndarray:
     return np.maximum(np.maximum(a[0::2, 0::2], a[1::2, 0::2]), np.maximum(a[0::2, 1::2], a[1::2, 1::2]))
 
 
-@given(image=images(max_side=14), size=st.integers(1, 4), stride=st.one_of(st.none(), st.integers(1, 4)))
-def test_matches_reference(image, size, stride):
+pairs = st.integers(1, 9) | st.tuples(st.integers(1, 9), st.integers(1, 9))
+
+
+def pooled_side(n: int, size: int, stride: int) -> int:
+    return (n - size) // stride + 1 if n >= size else 0
+
+
+@st.composite
+def calls(draw) -> dict:
+    """Everything a caller can pass to max_pool: any image, size, stride, out, workers."""
+    ndim = draw(st.sampled_from([2, 2, 2, 3]))
+    image = draw(images(max_side=30 if ndim == 2 else 8, ndim=ndim))
+    axes = draw(spatial_axes(ndim))
+    size = draw(pairs)
+    stride = draw(st.none() | pairs)
+    sr, sc = (size, size) if isinstance(size, int) else size
+    tr, tc = (sr, sc) if stride is None else (stride, stride) if isinstance(stride, int) else stride
+    spatial = (0, 1) if axes is None else tuple(a % ndim for a in axes)
+    shape = list(image.shape)
+    shape[spatial[0]] = pooled_side(shape[spatial[0]], sr, tr)
+    shape[spatial[1]] = pooled_side(shape[spatial[1]], sc, tc)
+    out = draw(st.none() | outs(shape, image.dtype.newbyteorder("=")))
+    workers = draw(st.sampled_from([1, 2]))
+    return {"image": image, "size": size, "stride": stride, "axes": axes, "out": out, "workers": workers,
+            "out_hw": (shape[spatial[0]], shape[spatial[1]])}
+
+
+# The fixture only lowers a threshold; it holds the same for every example.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=calls())
+def test_matches_reference(split_everything, case):
+    args = dict(case)
+    image, out, out_hw = args.pop("image"), args.pop("out"), args.pop("out_hw")
     before = digest(image)
-    got = convpool.max_pool(image, size, stride=stride)
+    got = call_with_out(lambda o: convpool.max_pool(image, **args, out=o), out)
     assert digest(image) == before
-    assert_identical(got, reference.max_pool(image, size, stride))
+
+    def ref(plane):
+        return reference.max_pool(plane, args["size"], args["stride"])
+
+    assert_identical(got, slice_by_slice(ref, image, args["axes"], out_hw, image.dtype.newbyteorder("=")))
 
 
 @given(image=images(max_side=14))
@@ -112,15 +158,6 @@ def test_out_semantics():
     overlap = image.copy()
     convpool.max_pool(overlap, out=overlap[:3, :3])
     assert_identical(overlap[:3, :3], numpy_max_pool_2x2(image))
-
-
-@given(image=images(max_side=20, min_side=2), size=st.integers(1, 3))
-# The fixture only lowers a threshold; it holds the same for every example.
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_workers_never_change_results(split_everything, image, size):
-    one = convpool.max_pool(image, size)
-    for workers in (2, 3, -1):
-        assert_identical(convpool.max_pool(image, size, workers=workers), one)
 
 
 def test_float16_and_stacks():

@@ -37,6 +37,11 @@ ctypedef fused out_t:
     float
     double
 
+# Output columns accumulated at a time: the scratch row stays small (and in cache)
+# however wide the image; a row-wide buffer once took 16 bytes per pixel.
+cdef enum:
+    _TILE = 4096
+
 
 cdef inline uint8_t _to_uint8(double v) noexcept nogil:
     # Clamp to 0..255, then truncate toward zero as the codelab's integer store does.
@@ -85,7 +90,7 @@ def correlate_float(const image_t[:, :, :] image, const double[:, ::1] kernel,
     cdef Py_ssize_t ho = out.shape[1], wo = out.shape[2]
     cdef Py_ssize_t ar = kh // 2, ac = kw // 2
     cdef Py_ssize_t wv = w - kw + 1
-    cdef Py_ssize_t g, n, r, top, i, j, c, c0
+    cdef Py_ssize_t g, n, r, top, i, j, c, c0, t, tn
     cdef double kv
     cdef double* acc
     cdef const image_t* src
@@ -93,7 +98,7 @@ def correlate_float(const image_t[:, :, :] image, const double[:, ::1] kernel,
     if row_stop <= row_start or wo == 0:
         return
     with nogil:
-        acc = <double*>malloc(max(wv, 1) * sizeof(double))
+        acc = <double*>malloc(_TILE * sizeof(double))
         if acc == NULL:
             with gil:
                 raise MemoryError()
@@ -113,15 +118,19 @@ def correlate_float(const image_t[:, :, :] image, const double[:, ::1] kernel,
             else:
                 top = r
                 c0 = 0
-            for c in range(wv):
-                acc[c] = 0.0
-            for i in range(kh):
-                for j in range(kw):
-                    kv = kernel[i, j]
-                    src = &image[n, top + i, j]
-                    for c in range(wv):
-                        acc[c] = acc[c] + kv * <double>src[c]
-            _store(dst + c0, acc, weight, wv)
+            t = 0
+            while t < wv:
+                tn = min(_TILE, wv - t)
+                for c in range(tn):
+                    acc[c] = 0.0
+                for i in range(kh):
+                    for j in range(kw):
+                        kv = kernel[i, j]
+                        src = &image[n, top + i, j + t]
+                        for c in range(tn):
+                            acc[c] = acc[c] + kv * <double>src[c]
+                _store(dst + c0 + t, acc, weight, tn)
+                t += _TILE
         free(acc)
 
 
@@ -139,7 +148,7 @@ def correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] kernel
     cdef Py_ssize_t ho = out.shape[1], wo = out.shape[2]
     cdef Py_ssize_t ar = kh // 2, ac = kw // 2
     cdef Py_ssize_t wv = w - kw + 1
-    cdef Py_ssize_t g, n, r, top, i, j, c, c0
+    cdef Py_ssize_t g, n, r, top, i, j, c, c0, t, tn
     cdef int64_t kv
     cdef int64_t* acc
     cdef double* facc
@@ -148,8 +157,8 @@ def correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] kernel
     if row_stop <= row_start or wo == 0:
         return
     with nogil:
-        acc = <int64_t*>malloc(max(wv, 1) * sizeof(int64_t))
-        facc = <double*>malloc(max(wv, 1) * sizeof(double))
+        acc = <int64_t*>malloc(_TILE * sizeof(int64_t))
+        facc = <double*>malloc(_TILE * sizeof(double))
         if acc == NULL or facc == NULL:
             free(acc)
             free(facc)
@@ -171,18 +180,22 @@ def correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] kernel
             else:
                 top = r
                 c0 = 0
-            for c in range(wv):
-                acc[c] = 0
-            for i in range(kh):
-                for j in range(kw):
-                    kv = kernel[i, j]
-                    if kv == 0:
-                        continue
-                    src = &image[n, top + i, j]
-                    for c in range(wv):
-                        acc[c] = acc[c] + kv * <int64_t>src[c]
-            for c in range(wv):
-                facc[c] = <double>acc[c]
-            _store(dst + c0, facc, weight, wv)
+            t = 0
+            while t < wv:
+                tn = min(_TILE, wv - t)
+                for c in range(tn):
+                    acc[c] = 0
+                for i in range(kh):
+                    for j in range(kw):
+                        kv = kernel[i, j]
+                        if kv == 0:
+                            continue
+                        src = &image[n, top + i, j + t]
+                        for c in range(tn):
+                            acc[c] = acc[c] + kv * <int64_t>src[c]
+                for c in range(tn):
+                    facc[c] = <double>acc[c]
+                _store(dst + c0 + t, facc, weight, tn)
+                t += _TILE
         free(acc)
         free(facc)

@@ -159,8 +159,9 @@ def _as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
         stack = stack.astype(np.float32)  # exact: every float16 is a float32
     elif not dt.isnative:
         stack = stack.astype(dt.newbyteorder("="))
-    if stack.strides[2] != stack.itemsize:
-        stack = np.ascontiguousarray(stack)
+    if stack.strides[2] != stack.itemsize or not stack.flags.aligned:
+        # Misaligned loads are undefined behaviour in C (and slow where they work).
+        stack = stack.copy()
     return stack
 
 
@@ -185,10 +186,12 @@ def _prepare_out(
     if not out.flags.writeable:
         raise ValueError("`out` must be writeable, got a read-only array")
     moved = np.moveaxis(out, axes, (-2, -1))
-    stack = moved.reshape((-1, ho, wo))
+    # An explicit count, not -1: NumPy cannot infer -1 when a spatial axis is 0.
+    stack = moved.reshape((_lead_count(shape, axes), ho, wo))
     direct = (
         np.may_share_memory(stack, out)  # the reshape made no copy
         and stack.strides[2] == stack.itemsize
+        and stack.flags.aligned
         and not np.may_share_memory(out, image)
     )
     if direct:

@@ -182,12 +182,15 @@ def convolve(
 
 
 def max_pool(
-    image: npt.ArrayLike, size: int = 2, stride: int | None = None
+    image: npt.ArrayLike,
+    size: int | tuple[int, int] = 2,
+    stride: int | tuple[int, int] | None = None,
 ) -> np.ndarray:
     """What :func:`convpool.max_pool` computes, for one 2-D image, in plain Python.
 
-    The maximum of each ``size x size`` window, windows ``stride`` apart (default
-    ``size``), floor output size; NaN wins, as in ``numpy.max``.
+    The maximum of each ``size x size`` window (or ``(rows, cols)``), windows
+    ``stride`` apart (default ``size``), floor output size; NaN wins, as in
+    ``numpy.max``.
 
     Examples
     --------
@@ -195,21 +198,25 @@ def max_pool(
     >>> from convpool import reference
     >>> reference.max_pool(np.arange(9).reshape(3, 3))
     array([[4]])
+    >>> reference.max_pool(np.arange(9).reshape(3, 3), (1, 2), stride=(2, 1))
+    array([[1, 2],
+           [7, 8]])
     """
     arr = np.asarray(image)
-    stride = size if stride is None else stride
+    sr, sc = (size, size) if isinstance(size, int) else size
+    tr, tc = (sr, sc) if stride is None else (stride, stride) if isinstance(stride, int) else stride
     rows = arr.tolist()
     h, w = arr.shape
-    ho = (h - size) // stride + 1 if h >= size else 0
-    wo = (w - size) // stride + 1 if w >= size else 0
+    ho = (h - sr) // tr + 1 if h >= sr else 0
+    wo = (w - sc) // tc + 1 if w >= sc else 0
     result = []
     for r in range(ho):
         line = []
         for c in range(wo):
-            m = rows[r * stride][c * stride]
-            for i in range(size):
-                for j in range(size):
-                    x = rows[r * stride + i][c * stride + j]
+            m = rows[r * tr][c * tc]
+            for i in range(sr):
+                for j in range(sc):
+                    x = rows[r * tr + i][c * tc + j]
                     if x > m or x != x:
                         m = x
             line.append(m)
