@@ -8,7 +8,7 @@
 """
 
 from . import data, reference
-from ._filters import convolve, max_pool
+from ._filters import convolve, kernel_variant, max_pool
 from ._version import __version__
 
-__all__ = ["__version__", "convolve", "data", "max_pool", "reference"]
+__all__ = ["__version__", "convolve", "data", "kernel_variant", "max_pool", "reference"]

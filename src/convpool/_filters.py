@@ -100,6 +100,8 @@ def _check_axes(axes: Any, ndim: int, name: str) -> tuple[int, int]:
 
 
 def _check_workers(workers: Any) -> int:
+    if type(workers) is int and workers >= 1:
+        return workers
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral):
         raise TypeError(f"`workers` must be an int, got {type(workers).__name__}")
     workers = int(workers)
@@ -226,7 +228,8 @@ def _prepare_out(
     """
     ho, wo = shape[axes[0]], shape[axes[1]]
     if out is None:
-        return None, np.empty((_lead_count(shape, axes), ho, wo), dtype=dtype)
+        lead = 1 if len(shape) == 2 else _lead_count(shape, axes)
+        return None, np.empty((lead, ho, wo), dtype=dtype)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
     if out.shape != shape:
@@ -344,6 +347,23 @@ def _specialised(kern: Any, image: np.dtype, out: np.dtype) -> Callable[..., Non
 
 
 # ---------------------------------------------------------------- public API
+
+
+def _plan(k: np.ndarray, image: np.dtype, out: np.dtype) -> tuple[Callable[..., None], np.ndarray]:
+    """The compiled kernel and its taps for a checked kernel and these dtypes, cached."""
+    key = (id(k), image, out)
+    plan = _PLANS.get(key)
+    if plan is not None and plan[0] is k:
+        return plan[1], plan[2]
+    fused, taps = _integer_kernel(k, image)
+    fn = _specialised(fused, image, out)
+    if len(_PLANS) >= 4 * _KERNEL_CACHE_SIZE:
+        _PLANS.clear()
+    _PLANS[key] = (k, fn, taps)
+    return fn, taps
+
+
+_PLANS: dict[tuple[int, np.dtype, np.dtype], tuple[np.ndarray, Callable[..., None], np.ndarray]] = {}
 
 
 def _integer_kernel(k: np.ndarray, dtype: np.dtype) -> tuple[Any, np.ndarray]:
@@ -495,8 +515,7 @@ def convolve(
     out, dst = _prepare_out(out, out_shape, out_dtype, ax, arr)
     if dst.size:
         src = _as_stack(arr, ax)
-        fused, taps = _integer_kernel(k, src.dtype)
-        kern = _specialised(fused, src.dtype, dst.dtype)
+        kern, taps = _plan(k, src.dtype, dst.dtype)
         rows = dst.shape[0] * dst.shape[1]
         if nworkers == 1:
             kern(src, taps, w, dst, keep, 0, rows)
