@@ -238,35 +238,78 @@ def correlate_float(const image_t[:, :, :] image, const double[:, ::1] kernel,
         free(ring_row)
 
 
+cdef inline void _int_run(const char* anchor, const Py_ssize_t* offset, const acc_t* coef,
+                          Py_ssize_t ngroups, acc_t* acc, out_t* dst, Py_ssize_t n,
+                          bint direct, double weight, const int_image_t* kind) noexcept nogil:
+    # n output pixels in a row of memory: output pixel c sums coef[t] * pixel at
+    # anchor + offset[t] bytes, c pixels on. Taps go three per pass, so the sums are
+    # loaded and stored once per three taps; the last pass of uint8 output with
+    # weight 1 clamps and stores directly.
+    cdef Py_ssize_t t, c
+    cdef acc_t k0, k1, k2
+    cdef const int_image_t* p0
+    cdef const int_image_t* p1
+    cdef const int_image_t* p2
+    for t in range(ngroups):
+        k0 = coef[3 * t]
+        k1 = coef[3 * t + 1]
+        k2 = coef[3 * t + 2]
+        p0 = <const int_image_t*>(anchor + offset[3 * t])
+        p1 = <const int_image_t*>(anchor + offset[3 * t + 1])
+        p2 = <const int_image_t*>(anchor + offset[3 * t + 2])
+        if direct and t == ngroups - 1:
+            if out_t is uint8_t:
+                if t == 0:
+                    for c in range(n):
+                        dst[c] = _clamp(<acc_t>(k0 * p0[c] + k1 * p1[c] + k2 * p2[c]))
+                else:
+                    for c in range(n):
+                        dst[c] = _clamp(<acc_t>(acc[c] + k0 * p0[c] + k1 * p1[c] + k2 * p2[c]))
+        elif t == 0:
+            for c in range(n):
+                acc[c] = <acc_t>(k0 * p0[c] + k1 * p1[c] + k2 * p2[c])
+        else:
+            for c in range(n):
+                acc[c] = <acc_t>(acc[c] + k0 * p0[c] + k1 * p1[c] + k2 * p2[c])
+    if not direct:
+        _store_int(dst, acc, weight, n)
+
+
+# Output pixels per run of the integer path's contiguous-image case (int16 sums: 16 KiB).
+cdef enum:
+    _RUN = 8192
+
+
 cdef int _correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] kernel,
                         double weight, out_t[:, :, :] out, bint keep,
                         Py_ssize_t row_start, Py_ssize_t row_stop, acc_t zero) except -1 nogil:
-    # The nonzero taps, in groups of three: each pass over a row adds three taps, so
-    # the accumulator row is loaded and stored once per three taps. The last group is
-    # padded with zero taps (exact: they add 0). For uint8 output and weight 1 the last
-    # pass clamps and stores directly; otherwise the exact integer sums go through
-    # float64 as in the reference.
+    # The nonzero taps, three per pass (the last group padded with zero taps, which add
+    # exactly 0); for uint8 output and weight 1 the last pass clamps and stores
+    # directly, otherwise the exact integer sums go through float64 as in the reference.
+    # When image and output rows are contiguous ("keep" mode), several interior rows
+    # form one run of memory: the run crosses the margins, which are then rewritten, so
+    # small images pay no per-row loop overhead.
     cdef Py_ssize_t h = image.shape[1], w = image.shape[2]
     cdef Py_ssize_t kh = kernel.shape[0], kw = kernel.shape[1]
     cdef Py_ssize_t ho = out.shape[1], wo = out.shape[2]
     cdef Py_ssize_t ar = kh // 2, ac = kw // 2
     cdef Py_ssize_t wv = w - kw + 1
     cdef Py_ssize_t rs = image.strides[1]
-    cdef Py_ssize_t g, n, r, top, i, j, c, c0, t, nt, ngroups
-    cdef acc_t k0, k1, k2
+    cdef Py_ssize_t g, g1, n, r, r1, top, i, j, c0, t, nt, ngroups, chunk, length
     cdef acc_t* acc
     cdef acc_t* coef
     cdef Py_ssize_t* offset
-    cdef const char* base
-    cdef const int_image_t* p0
-    cdef const int_image_t* p1
-    cdef const int_image_t* p2
     cdef const int_image_t* src
     cdef out_t* dst
     cdef bint direct = out_t is uint8_t and weight == 1.0
+    cdef bint flat = (keep and kh <= h and kw <= w
+                      and rs == w * <Py_ssize_t>sizeof(int_image_t)
+                      and out.strides[1] == w * <Py_ssize_t>sizeof(out_t))
     if row_stop <= row_start or wo == 0:
         return 0
-    acc = <acc_t*>malloc(max(wv, 1) * sizeof(acc_t))
+    # Rows per run: enough for about _RUN pixels.
+    chunk = max(1, _RUN // w) if flat else 1
+    acc = <acc_t*>malloc(max(chunk * w, 1) * sizeof(acc_t))
     coef = <acc_t*>malloc((kh * kw + 3) * sizeof(acc_t))
     offset = <Py_ssize_t*>malloc((kh * kw + 3) * sizeof(Py_ssize_t))
     if acc == NULL or coef == NULL or offset == NULL:
@@ -290,14 +333,29 @@ cdef int _correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] 
     for t in range(nt, ngroups * 3):
         coef[t] = 0
         offset[t] = offset[0]
-    for g in range(row_start, row_stop):
+    g = row_start
+    while g < row_stop:
         n = g // ho
         r = g - n * ho
         dst = &out[n, r, 0]
+        if keep and _margin_row(r, h, kh, ar, w, kw):
+            _copy_margin(dst, &image[n, r, 0], w)
+            g += 1
+            continue
+        if flat:
+            # Interior rows r..r1-1 of image n within the band, as one run.
+            r1 = min(r + chunk, h - (kh - 1 - ar), r + row_stop - g)
+            length = (r1 - 1 - r) * w + wv
+            _int_run(<const char*>&image[n, r - ar, 0], offset, coef, ngroups, acc,
+                     dst + ac, length, direct, weight, <const int_image_t*>NULL)
+            for i in range(r, r1):
+                src = &image[n, i, 0]
+                dst = &out[n, i, 0]
+                _copy_margin(dst, src, ac)
+                _copy_margin(dst + ac + wv, src + ac + wv, w - ac - wv)
+            g += r1 - r
+            continue
         if keep:
-            if _margin_row(r, h, kh, ar, w, kw):
-                _copy_margin(dst, &image[n, r, 0], w)
-                continue
             top = r - ar
             c0 = ac
             src = &image[n, r, 0]
@@ -306,31 +364,9 @@ cdef int _correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] 
         else:
             top = r
             c0 = 0
-        dst = dst + c0
-        base = <const char*>&image[n, top, 0]
-        for t in range(ngroups):
-            k0 = coef[3 * t]
-            k1 = coef[3 * t + 1]
-            k2 = coef[3 * t + 2]
-            p0 = <const int_image_t*>(base + offset[3 * t])
-            p1 = <const int_image_t*>(base + offset[3 * t + 1])
-            p2 = <const int_image_t*>(base + offset[3 * t + 2])
-            if direct and t == ngroups - 1:
-                if out_t is uint8_t:
-                    if t == 0:
-                        for c in range(wv):
-                            dst[c] = _clamp(<acc_t>(k0 * p0[c] + k1 * p1[c] + k2 * p2[c]))
-                    else:
-                        for c in range(wv):
-                            dst[c] = _clamp(<acc_t>(acc[c] + k0 * p0[c] + k1 * p1[c] + k2 * p2[c]))
-            elif t == 0:
-                for c in range(wv):
-                    acc[c] = <acc_t>(k0 * p0[c] + k1 * p1[c] + k2 * p2[c])
-            else:
-                for c in range(wv):
-                    acc[c] = <acc_t>(acc[c] + k0 * p0[c] + k1 * p1[c] + k2 * p2[c])
-        if not direct:
-            _store_int(dst, acc, weight, wv)
+        _int_run(<const char*>&image[n, top, 0], offset, coef, ngroups, acc,
+                 dst + c0, wv, direct, weight, <const int_image_t*>NULL)
+        g += 1
     free(acc)
     free(coef)
     free(offset)

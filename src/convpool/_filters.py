@@ -194,6 +194,12 @@ _DTYPES = {np.uint8: _OUT_DTYPES[0], np.float32: _OUT_DTYPES[1], np.float64: _OU
 # ---------------------------------------------------------------- layout
 
 
+# Native dtypes the kernels take as they are.
+_KERNEL_DTYPES = frozenset(
+    np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64, np.float32, np.float64)
+)
+
+
 def _as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
     """View (or, only where the kernels need it, copy) ``arr`` as a stack (N, H, W).
 
@@ -202,6 +208,8 @@ def _as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
     """
     if arr.ndim == 2 and axes == (0, 1):
         stack = arr[np.newaxis]
+        if stack.dtype in _KERNEL_DTYPES and stack.strides[2] == stack.itemsize:
+            return stack
     else:
         moved = np.moveaxis(arr, axes, (-2, -1))
         stack = moved.reshape((-1,) + moved.shape[-2:])
@@ -507,6 +515,17 @@ def convolve(
 
     keep = mode == "keep"
     kh, kw = k.shape
+    if out is None and ax == (0, 1) and arr.ndim == 2 and nworkers == 1:
+        # The common call, without the N-D and `out` bookkeeping: small images spend
+        # more time here than in the kernel.
+        h, w_ = arr.shape
+        ho, wo = (h, w_) if keep else (max(h - kh + 1, 0), max(w_ - kw + 1, 0))
+        dst = np.empty((1, ho, wo), dtype=out_dtype)
+        if ho and wo:
+            src = _as_stack(arr, ax)
+            kern, taps = _plan(k, src.dtype, out_dtype)
+            kern(src, taps, w, dst, keep, 0, ho)
+        return dst[0]
     shape = list(arr.shape)
     if not keep:
         shape[ax[0]] = max(shape[ax[0]] - kh + 1, 0)
