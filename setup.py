@@ -4,9 +4,15 @@ Set ``CONVPOOL_DEBUG=1`` at build time to turn Cython's bounds and wraparound ch
 back on (a debug build for the test suite); release builds run without them.
 Set ``CONVPOOL_SANITIZE=address,undefined`` (GCC/Clang) to compile and link the
 extensions with those sanitizers; ``tools/check_builds.sh`` runs the tests under both.
+
+Each kernel module is built from one ``.pxi`` source twice on x86-64 with GCC or Clang:
+once for any CPU of the platform and once with ``-mavx2`` (``_conv_avx2``, ``_pool_avx2``),
+which convpool imports only when the CPU reports AVX2. Never ``-march=native``: a wheel
+must run on every CPU of its platform. Elsewhere (MSVC, ARM) only the baseline is built.
 """
 
 import os
+import sysconfig
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
@@ -34,6 +40,11 @@ class BuildExt(build_ext):
     (aarch64 by default), which rounds differently.
     """
 
+    def finalize_options(self):
+        super().finalize_options()
+        if self.parallel is None:  # the four modules compile independently
+            self.parallel = os.cpu_count() or 1
+
     def build_extensions(self):
         if self.compiler.compiler_type == "msvc":
             flags = ["/O2", "/fp:precise"]
@@ -54,10 +65,20 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
+# The target, not the build machine: cross builds set _PYTHON_HOST_PLATFORM, which
+# sysconfig.get_platform() reports (e.g. "macosx-11.0-arm64", "win-amd64").
+PLATFORM = sysconfig.get_platform()
+AVX2 = PLATFORM.endswith("x86_64") and not PLATFORM.startswith("win")
+
 extensions = [
     Extension("convpool._conv", ["src/convpool/_conv.pyx"]),
     Extension("convpool._pool", ["src/convpool/_pool.pyx"]),
 ]
+if AVX2:
+    extensions += [
+        Extension("convpool._conv_avx2", ["src/convpool/_conv_avx2.pyx"], extra_compile_args=["-mavx2"]),
+        Extension("convpool._pool_avx2", ["src/convpool/_pool_avx2.pyx"], extra_compile_args=["-mavx2"]),
+    ]
 
 setup(
     ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES),

@@ -8,7 +8,7 @@
 """
 
 from . import data, kernels, reference
-from ._filters import convolve, max_pool
+from ._filters import convolve, kernel_variant, max_pool
 from ._version import __version__
 
-__all__ = ["__version__", "convolve", "data", "kernels", "max_pool", "reference"]
+__all__ = ["__version__", "convolve", "data", "kernel_variant", "kernels", "max_pool", "reference"]

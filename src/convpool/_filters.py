@@ -1,7 +1,9 @@
 """The public functions: argument checks, memory layout and threading around the kernels.
 
-Every check and every allocation happens here; the Cython kernels in ``_conv.pyx`` and
-``_pool.pyx`` trust what they are given.
+Every check and every allocation happens here; the Cython kernels in ``_conv.pxi`` and
+``_pool.pxi`` trust what they are given. The kernels come in two builds of the same
+source, baseline and AVX2; the AVX2 build is used when the CPU has it, unless the
+environment variable ``CONVPOOL_DISABLE_AVX2=1`` asks for the baseline.
 """
 
 from __future__ import annotations
@@ -10,21 +12,39 @@ import math
 import numbers
 import operator
 import os
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import ModuleType
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from . import _conv, _pool
+from . import _conv as _conv_baseline
+from . import _pool as _pool_baseline
 
-__all__ = ["convolve", "max_pool"]
+__all__ = ["convolve", "kernel_variant", "max_pool"]
+
+
+def _load_kernels() -> tuple[str, ModuleType, ModuleType]:
+    # The AVX2 modules may use AVX2 anywhere, their import included: ask the CPU first.
+    if os.environ.get("CONVPOOL_DISABLE_AVX2", "") in ("", "0") and _conv_baseline.cpu_has_avx2():
+        try:
+            from . import _conv_avx2, _pool_avx2
+        except ImportError:  # a build without the AVX2 variant (MSVC, non-x86)
+            pass
+        else:
+            return "avx2", _conv_avx2, _pool_avx2
+    return "baseline", _conv_baseline, _pool_baseline
+
+
+#: Which build of the kernels runs: ``"avx2"`` or ``"baseline"``.
+kernel_variant, _conv, _pool = _load_kernels()
 
 _OUT_DTYPES = (np.dtype(np.uint8), np.dtype(np.float32), np.dtype(np.float64))
 _MODES = ("keep", "valid")
-# Largest magnitude that float64 holds as an exact integer, and the largest pixel
-# magnitude of each integer dtype the integer path accepts.
+# Largest magnitude that float64 holds as an exact integer.
 _EXACT = 2**53
 # Below this many output pixels a call runs on one thread: starting threads would cost
 # more than they save. Results never depend on it.
@@ -80,6 +100,8 @@ def _check_axes(axes: Any, ndim: int, name: str) -> tuple[int, int]:
 
 
 def _check_workers(workers: Any) -> int:
+    if type(workers) is int and workers >= 1:
+        return workers
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral):
         raise TypeError(f"`workers` must be an int, got {type(workers).__name__}")
     workers = int(workers)
@@ -116,13 +138,35 @@ def _check_kernel(kernel: Any) -> np.ndarray:
         raise ValueError(f"`kernel` must be 2-D, got shape {k.shape}")
     if k.size == 0:
         raise ValueError(f"`kernel` must have at least one element, got shape {k.shape}")
+    if k.size <= _KERNEL_CACHE_MAX_TAPS:
+        key = (k.dtype.str, k.shape, k.tobytes())
+        hit = _KERNEL_CACHE.get(key)
+        if hit is not None:
+            return hit
     k = np.ascontiguousarray(k, dtype=np.float64)
     if not np.isfinite(k).all():
         raise ValueError("`kernel` must be finite (no NaN or inf)")
+    k.flags.writeable = False
+    if k.size <= _KERNEL_CACHE_MAX_TAPS:
+        if len(_KERNEL_CACHE) >= _KERNEL_CACHE_SIZE:
+            _KERNEL_CACHE.clear()
+        _KERNEL_CACHE[key] = k
     return k
 
 
+# Checked float64 kernels by their bytes: the same small kernel applied again and again
+# (the codelab's case) skips the conversion and checks, which cost more than filtering a
+# small image. Keyed by dtype, shape and bytes, so only identical kernels share an entry.
+_KERNEL_CACHE: dict[tuple[str, tuple[int, ...], bytes], np.ndarray] = {}
+_KERNEL_CACHE_SIZE = 64
+_KERNEL_CACHE_MAX_TAPS = 1024
+# Integer taps for the integer paths, per checked kernel (by identity of the cached array).
+_INT_TAPS: dict[int, tuple[np.ndarray, np.ndarray | None, int]] = {}
+
+
 def _check_weight(weight: Any) -> float:
+    if type(weight) is float and math.isfinite(weight):
+        return weight
     if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, numbers.Real):
         raise TypeError(f"`weight` must be a real number, got {type(weight).__name__}")
     w = float(weight)
@@ -132,6 +176,9 @@ def _check_weight(weight: Any) -> float:
 
 
 def _check_dtype(dtype: Any) -> np.dtype:
+    dt = _DTYPES.get(dtype) if isinstance(dtype, type) else None
+    if dt is not None:
+        return dt
     try:
         dt = np.dtype(dtype)
     except TypeError:
@@ -141,7 +188,16 @@ def _check_dtype(dtype: Any) -> np.dtype:
     return dt
 
 
+_DTYPES = {np.uint8: _OUT_DTYPES[0], np.float32: _OUT_DTYPES[1], np.float64: _OUT_DTYPES[2]}
+
+
 # ---------------------------------------------------------------- layout
+
+
+# Native dtypes the kernels take as they are.
+_KERNEL_DTYPES = frozenset(
+    np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64, np.float32, np.float64)
+)
 
 
 def _as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
@@ -150,8 +206,13 @@ def _as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
     The kernels take native-endian data of the types they were compiled for, with each
     row contiguous; rows may be any distance apart, so most slices need no copy.
     """
-    moved = np.moveaxis(arr, axes, (-2, -1))
-    stack = moved.reshape((-1,) + moved.shape[-2:])
+    if arr.ndim == 2 and axes == (0, 1):
+        stack = arr[np.newaxis]
+        if stack.dtype in _KERNEL_DTYPES and stack.strides[2] == stack.itemsize:
+            return stack
+    else:
+        moved = np.moveaxis(arr, axes, (-2, -1))
+        stack = moved.reshape((-1,) + moved.shape[-2:])
     dt = stack.dtype
     if dt.kind == "b":
         stack = stack.view(np.uint8)
@@ -176,7 +237,8 @@ def _prepare_out(
     """
     ho, wo = shape[axes[0]], shape[axes[1]]
     if out is None:
-        return None, np.empty((_lead_count(shape, axes), ho, wo), dtype=dtype)
+        lead = 1 if len(shape) == 2 else _lead_count(shape, axes)
+        return None, np.empty((lead, ho, wo), dtype=dtype)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
     if out.shape != shape:
@@ -204,6 +266,8 @@ def _lead_count(shape: tuple[int, ...], axes: tuple[int, int]) -> int:
 
 
 def _finish(out: np.ndarray | None, stack: np.ndarray, shape: tuple[int, ...], axes: tuple[int, int]) -> np.ndarray:
+    if out is None and len(shape) == 2 and axes == (0, 1):
+        return stack[0]
     moved_shape = tuple(s for i, s in enumerate(shape) if i not in axes) + (shape[axes[0]], shape[axes[1]])
     result = np.moveaxis(stack.reshape(moved_shape), (-2, -1), axes)
     if out is None:
@@ -214,33 +278,138 @@ def _finish(out: np.ndarray | None, stack: np.ndarray, shape: tuple[int, ...], a
 
 
 def _run_bands(task: Callable[[int, int], None], rows: int, pixels: int, workers: int) -> None:
-    """Run ``task(start, stop)`` over output rows ``0..rows``, split across threads."""
+    """Run ``task(start, stop)`` over output rows ``0..rows``, split across threads.
+
+    The calling thread takes the first band, the shared pool the others. Pool tasks are
+    only kernel calls and never wait on anything, so concurrent and nested callers
+    cannot deadlock: at worst their bands queue.
+    """
     bands = min(workers, rows, max(1, pixels // _MIN_PIXELS_PER_THREAD))
     if bands <= 1:
         task(0, rows)
         return
     edges = [rows * b // bands for b in range(bands + 1)]
-    with ThreadPoolExecutor(max_workers=bands - 1) as pool:
-        futures = [pool.submit(task, edges[b], edges[b + 1]) for b in range(1, bands)]
+    pool = _thread_pool()
+    futures: list[Future[None]] = [pool.submit(task, edges[b], edges[b + 1]) for b in range(1, bands)]
+    try:
         task(edges[0], edges[1])
-        for f in futures:
-            f.result()
+    finally:
+        # Wait for every band before returning or raising: they write into the output.
+        errors = [f.exception() for f in futures]
+    for exc in errors:
+        if exc is not None:
+            raise exc
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    """The threads shared by all calls, started on first use (a pool per call costs
+    more than a small image's filtering)."""
+    global _POOL
+    pool = _POOL
+    if pool is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                # Threads start only as bands need them; calls with more bands than
+                # threads queue them, which changes no result.
+                _POOL = ThreadPoolExecutor(max_workers=max(os.cpu_count() or 1, 4), thread_name_prefix="convpool")
+            pool = _POOL
+    return pool
+
+
+def _forget_pool() -> None:
+    # A forked child has none of the parent's threads: start a new pool there.
+    global _POOL, _POOL_LOCK
+    _POOL = None
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+_CYTHON_TYPES = {
+    "u1": "uint8_t",
+    "i1": "int8_t",
+    "u2": "uint16_t",
+    "i2": "int16_t",
+    "u4": "uint32_t",
+    "i4": "int32_t",
+    "u8": "uint64_t",
+    "i8": "int64_t",
+    "f4": "float",
+    "f8": "double",
+}
+_SPECIALISED: dict[tuple[Any, np.dtype, np.dtype], Callable[..., None]] = {}
+
+
+def _specialised(kern: Any, image: np.dtype, out: np.dtype) -> Callable[..., None]:
+    """The kernel compiled for these dtypes, skipping the fused function's per-call lookup."""
+    key = (kern, image, out)
+    fn = _SPECIALISED.get(key)
+    if fn is None:
+        name = f"{_CYTHON_TYPES[image.kind + str(image.itemsize)]}|{_CYTHON_TYPES[out.kind + str(out.itemsize)]}"
+        fn = kern.__signatures__.get(name, kern)
+        _SPECIALISED[key] = fn
+    return fn
 
 
 # ---------------------------------------------------------------- public API
 
 
-def _integer_kernel(k: np.ndarray, dtype: np.dtype) -> np.ndarray | None:
-    """``k`` as int64 when the integer path is exact for images of ``dtype``, else None."""
-    if dtype.kind not in "iu" or (dtype.kind == "u" and dtype.itemsize == 8):
-        return None
-    if not (k == np.trunc(k)).all():
-        return None
-    info = np.iinfo(dtype)
-    biggest = max(abs(int(info.min)), int(info.max))
-    if float(np.abs(k).sum()) * biggest >= _EXACT:
-        return None
-    return k.astype(np.int64)
+def _plan(k: np.ndarray, image: np.dtype, out: np.dtype) -> tuple[Callable[..., None], np.ndarray]:
+    """The compiled kernel and its taps for a checked kernel and these dtypes, cached."""
+    key = (id(k), image, out)
+    plan = _PLANS.get(key)
+    if plan is not None and plan[0] is k:
+        return plan[1], plan[2]
+    fused, taps = _integer_kernel(k, image)
+    fn = _specialised(fused, image, out)
+    if len(_PLANS) >= 4 * _KERNEL_CACHE_SIZE:
+        _PLANS.clear()
+    _PLANS[key] = (k, fn, taps)
+    return fn, taps
+
+
+_PLANS: dict[tuple[int, np.dtype, np.dtype], tuple[np.ndarray, Callable[..., None], np.ndarray]] = {}
+
+
+def _integer_kernel(k: np.ndarray, dtype: np.dtype) -> tuple[Any, np.ndarray]:
+    """The kernel function and taps for an image of ``dtype``: the narrowest exact one.
+
+    Integer-valued kernels on integer images accumulate in int16 when
+    ``sum(|k|) * max|pixel of dtype|`` fits it (8-bit images), else int32 (up to 16-bit
+    images), else int64 while that bound stays below 2**53 (where float64 is exact as
+    well); everything else runs in float64.
+    """
+    info = _INT_TAPS.get(id(k))
+    if info is None or info[0] is not k:
+        ik = None
+        total = 0
+        if (k == np.trunc(k)).all() and float(np.abs(k).sum()) < _EXACT:
+            ik = k.astype(np.int64)
+            ik.flags.writeable = False
+            total = int(np.abs(ik).sum())
+        info = (k, ik, total)
+        if len(_INT_TAPS) >= _KERNEL_CACHE_SIZE:
+            _INT_TAPS.clear()
+        _INT_TAPS[id(k)] = info
+    ik, total = info[1], info[2]
+    if ik is None or dtype.kind not in "iu" or (dtype.kind == "u" and dtype.itemsize == 8):
+        return _conv.correlate_float, k
+    bits = 8 * dtype.itemsize
+    biggest = 2**bits - 1 if dtype.kind == "u" else 2 ** (bits - 1)
+    bound = total * biggest
+    if dtype.itemsize == 1 and bound <= 2**15 - 1:
+        return _conv.correlate_int16, ik
+    if dtype.itemsize <= 2 and bound <= 2**31 - 1:
+        return _conv.correlate_int32, ik
+    if bound < _EXACT:
+        return _conv.correlate_int, ik
+    return _conv.correlate_float, k
 
 
 def convolve(
@@ -349,6 +518,17 @@ def convolve(
 
     keep = mode == "keep"
     kh, kw = k.shape
+    if out is None and ax == (0, 1) and arr.ndim == 2 and nworkers == 1:
+        # The common call, without the N-D and `out` bookkeeping: small images spend
+        # more time here than in the kernel.
+        h, w_ = arr.shape
+        ho, wo = (h, w_) if keep else (max(h - kh + 1, 0), max(w_ - kw + 1, 0))
+        dst = np.empty((1, ho, wo), dtype=out_dtype)
+        if ho and wo:
+            src = _as_stack(arr, ax)
+            kern, taps = _plan(k, src.dtype, out_dtype)
+            kern(src, taps, w, dst, keep, 0, ho)
+        return dst[0]
     shape = list(arr.shape)
     if not keep:
         shape[ax[0]] = max(shape[ax[0]] - kh + 1, 0)
@@ -357,17 +537,16 @@ def convolve(
     out, dst = _prepare_out(out, out_shape, out_dtype, ax, arr)
     if dst.size:
         src = _as_stack(arr, ax)
-        ik = _integer_kernel(k, src.dtype)
-        if ik is not None:
-            kern: Callable[..., None] = _conv.correlate_int
-            taps: np.ndarray = ik
+        kern, taps = _plan(k, src.dtype, dst.dtype)
+        rows = dst.shape[0] * dst.shape[1]
+        if nworkers == 1:
+            kern(src, taps, w, dst, keep, 0, rows)
         else:
-            kern, taps = _conv.correlate_float, k
 
-        def task(start: int, stop: int) -> None:
-            kern(src, taps, w, dst, keep, start, stop)
+            def task(start: int, stop: int) -> None:
+                kern(src, taps, w, dst, keep, start, stop)
 
-        _run_bands(task, dst.shape[0] * dst.shape[1], dst.size * kh * kw // 9, nworkers)
+            _run_bands(task, rows, dst.size * kh * kw // 9, nworkers)
     return _finish(out, dst, out_shape, ax)
 
 

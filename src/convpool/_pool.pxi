@@ -1,0 +1,107 @@
+# Max-pooling kernel behind convpool.max_pool, compiled twice: into ``_pool`` with the
+# baseline flags and into ``_pool_avx2`` with AVX2 enabled.
+#
+# It trusts its arguments: the Python layer (``_filters.py``) lays images out as
+# native-endian stacks ``(N, H, W)`` whose last axis has unit stride (rows may be any
+# distance apart, so slices need no copy; the views are declared strided and each row is
+# then walked through a plain pointer), allocates the output and splits the work into
+# bands of output rows (output row ``g`` is row ``g % Ho`` of image ``g // Ho``).
+
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
+
+ctypedef fused pixel_t:
+    uint8_t
+    int8_t
+    uint16_t
+    int16_t
+    uint32_t
+    int32_t
+    uint64_t
+    int64_t
+    float
+    double
+
+
+cdef inline pixel_t _max(pixel_t a, pixel_t b) noexcept nogil:
+    # NaN wins, as in numpy.max: keep a if it is NaN or not smaller, else take b. Of two
+    # equal values (0.0 and -0.0) the first is kept, so floats are folded in the
+    # reference's row-major order.
+    if pixel_t is float or pixel_t is double:
+        if a >= b or a != a:
+            return a
+        return b
+    else:
+        return a if a >= b else b
+
+
+def max_pool(const pixel_t[:, :, :] image, pixel_t[:, :, :] out,
+             Py_ssize_t size_r, Py_ssize_t size_c,
+             Py_ssize_t stride_r, Py_ssize_t stride_c,
+             Py_ssize_t row_start, Py_ssize_t row_stop):
+    """Maximum of each ``size_r x size_c`` window, windows ``stride`` apart.
+
+    2x2 windows two apart (the codelab's pooling) take one pass over two rows. Integer
+    windows otherwise take the maximum down the rows first, over contiguous columns, then
+    across (order does not matter for integers); float windows keep row-major order.
+    """
+    cdef Py_ssize_t ho = out.shape[1], wo = out.shape[2]
+    cdef Py_ssize_t span = (wo - 1) * stride_c + size_c
+    cdef Py_ssize_t g, n, r, i, j, c
+    cdef const pixel_t* src
+    cdef const pixel_t* below
+    cdef const pixel_t* col
+    cdef pixel_t* colmax = NULL
+    cdef pixel_t* dst
+    cdef pixel_t m
+    cdef bint two = size_r == 2 and size_c == 2 and stride_r == 2 and stride_c == 2
+    if row_stop <= row_start or wo == 0:
+        return
+    with nogil:
+        if not two and size_r > 1 and pixel_t is not float and pixel_t is not double:
+            colmax = <pixel_t*>malloc(span * sizeof(pixel_t))
+            if colmax == NULL:
+                with gil:
+                    raise MemoryError()
+        for g in range(row_start, row_stop):
+            n = g // ho
+            r = g - n * ho
+            dst = &out[n, r, 0]
+            src = &image[n, r * stride_r, 0]
+            if two:
+                below = &image[n, r * stride_r + 1, 0]
+                for c in range(wo):
+                    if pixel_t is float or pixel_t is double:
+                        m = _max(_max(_max(src[2 * c], src[2 * c + 1]), below[2 * c]), below[2 * c + 1])
+                    else:
+                        m = _max(_max(src[2 * c], src[2 * c + 1]), _max(below[2 * c], below[2 * c + 1]))
+                    dst[c] = m
+            elif pixel_t is float or pixel_t is double:
+                for c in range(wo):
+                    m = src[c * stride_c]
+                    for j in range(1, size_c):
+                        m = _max(m, src[c * stride_c + j])
+                    dst[c] = m
+                for i in range(1, size_r):
+                    src = &image[n, r * stride_r + i, 0]
+                    for c in range(wo):
+                        m = dst[c]
+                        for j in range(size_c):
+                            m = _max(m, src[c * stride_c + j])
+                        dst[c] = m
+            else:
+                col = src
+                if size_r > 1:
+                    for c in range(span):
+                        colmax[c] = src[c]
+                    for i in range(1, size_r):
+                        src = &image[n, r * stride_r + i, 0]
+                        for c in range(span):
+                            colmax[c] = _max(colmax[c], src[c])
+                    col = colmax
+                for c in range(wo):
+                    m = col[c * stride_c]
+                    for j in range(1, size_c):
+                        m = _max(m, col[c * stride_c + j])
+                    dst[c] = m
+        free(colmax)

@@ -1,0 +1,186 @@
+"""Every build and path of the kernels gives the same results.
+
+The baseline and AVX2 builds compile one source with different flags; the integer
+paths accumulate in int16, int32 or int64 depending on a bound; work is split into bands
+across threads. None of these may change a single bit of any result.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from helpers import assert_identical as _assert_identical
+
+import convpool
+from convpool import _conv, _filters, _pool, reference
+
+
+def assert_identical(actual: np.ndarray, expected: np.ndarray) -> None:
+    """Bit for bit, but for the sign of a NaN: IEEE 754 leaves it unspecified, and x86
+    takes it from whichever NaN operand the compiler happened to put first."""
+    if actual.dtype.kind == "f":
+        nan = np.isnan(expected)
+        actual, expected = np.where(nan, np.nan, actual), np.where(nan, np.nan, expected)
+    _assert_identical(actual, expected)
+
+
+def _avx2_modules():
+    if not _conv.cpu_has_avx2():
+        return None
+    try:
+        return importlib.import_module("convpool._conv_avx2"), importlib.import_module("convpool._pool_avx2")
+    except ImportError:
+        return None
+
+
+AVX2 = _avx2_modules()
+VARIANTS = {"baseline": (_conv, _pool)}
+if AVX2 is not None:
+    VARIANTS["avx2"] = AVX2
+
+rng = np.random.default_rng(20240531)
+
+# (image dtype, kernel, the accumulation path convolve must take)
+PATH_CASES = [
+    (np.uint8, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], "correlate_int16"),
+    (np.int8, [[0, 1, 0], [1, -4, 1], [0, 1, 0]], "correlate_int16"),
+    (np.uint8, rng.integers(-2, 3, (5, 5)), "correlate_int16"),
+    (np.uint8, rng.integers(-9, 10, (2, 7)), "correlate_int16"),
+    (np.uint8, [[128]], "correlate_int16"),  # 128 * 255 = 32640 still fits int16
+    (np.uint8, [[129]], "correlate_int32"),
+    (np.uint8, [[100, -100, 100]] * 3, "correlate_int32"),
+    (np.uint16, [[1, 2, 1], [2, 4, 2], [1, 2, 1]], "correlate_int32"),
+    (np.int16, rng.integers(-50, 51, (7, 7)), "correlate_int32"),
+    (np.uint16, [[40000]], "correlate_int"),
+    (np.int32, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], "correlate_int"),
+    (np.uint32, rng.integers(-3, 4, (3, 4)), "correlate_int"),
+    (np.int64, [[0, 1, 0], [1, -4, 1], [0, 1, 0]], "correlate_float"),  # 8 * 2**63 >= 2**53
+    (np.uint8, rng.standard_normal((7, 7)), "correlate_float"),
+    (np.uint8, [[0.5, 1, 0.5]], "correlate_float"),
+    (np.int16, rng.uniform(-3, 3, (3, 3)), "correlate_float"),
+    (np.uint64, [[-1, 0, 1]], "correlate_float"),
+    (np.float32, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], "correlate_float"),
+    (np.float64, rng.standard_normal((5, 5)), "correlate_float"),
+    (np.float64, rng.standard_normal((4, 9)), "correlate_float"),
+]
+# Widths around the vector lengths (8, 16 and 32 lanes) and the float path's column blocks.
+SHAPES = [(1, 1), (3, 17), (9, 16), (12, 33), (20, 64), (7, 100), (5, 513), (40, 1030)]
+
+
+def make_image(dtype, shape):
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        a = rng.standard_normal(shape) * 300
+        flat = a.reshape(-1)
+        flat[:: 7] = 0.0
+        flat[3 :: 11] = -0.0
+        flat[5 :: 13] = np.inf
+        flat[6 :: 17] = np.nan
+        return a.astype(dt)
+    info = np.iinfo(dt)
+    a = rng.integers(info.min, info.max, shape, dtype=dt, endpoint=True)
+    a.reshape(-1)[:: 5] = info.max  # the extremes that bound the accumulators
+    a.reshape(-1)[2 :: 5] = info.min
+    return a
+
+
+@pytest.fixture(params=list(VARIANTS))
+def variant(request, monkeypatch):
+    conv, pool = VARIANTS[request.param]
+    monkeypatch.setattr(_filters, "_conv", conv)
+    monkeypatch.setattr(_filters, "_pool", pool)
+    monkeypatch.setattr(_filters, "_PLANS", {})
+    return request.param
+
+
+def run_everywhere(monkeypatch, fn):
+    """fn() under every build, on one thread and on bands split as finely as possible."""
+    results = []
+    for conv, pool in VARIANTS.values():
+        monkeypatch.setattr(_filters, "_conv", conv)
+        monkeypatch.setattr(_filters, "_pool", pool)
+        monkeypatch.setattr(_filters, "_PLANS", {})
+        for workers, min_pixels in ((1, 1 << 16), (3, 1)):
+            monkeypatch.setattr(_filters, "_MIN_PIXELS_PER_THREAD", min_pixels)
+            results.append(fn(workers))
+    return results
+
+
+def test_both_builds_are_tested():
+    if os.environ.get("CONVPOOL_DISABLE_AVX2", "") in ("", "0") and AVX2 is not None:
+        assert convpool.kernel_variant == "avx2"
+    else:
+        assert convpool.kernel_variant == "baseline"
+    if AVX2 is None:
+        pytest.skip("this CPU or build has no AVX2 variant: only the baseline is compared")
+
+
+@pytest.mark.parametrize(("dtype", "kernel", "path"), PATH_CASES)
+def test_every_build_and_path_agrees(monkeypatch, dtype, kernel, path):
+    k = _filters._check_kernel(kernel)
+    assert _filters._integer_kernel(k, np.dtype(dtype))[0].__name__ == path
+    for shape in SHAPES:
+        image = make_image(dtype, shape)
+        for out_dtype in (np.uint8, np.float32, np.float64):
+            for weight, mode in ((1.0, "keep"), (-0.7, "valid"), (3.0, "keep")):
+                results = run_everywhere(
+                    monkeypatch,
+                    lambda workers: convpool.convolve(
+                        image, kernel, weight, mode=mode, dtype=out_dtype, workers=workers
+                    ),
+                )
+                for got in results[1:]:
+                    assert_identical(got, results[0])
+                if shape[0] * shape[1] <= 100:
+                    assert_identical(results[0], reference.convolve(image, kernel, weight, mode=mode, dtype=out_dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int32, np.int64, np.uint64, np.float32, np.float64])
+@pytest.mark.parametrize(("size", "stride"), [(2, None), (3, 2), ((2, 3), 1), (1, 1), ((3, 1), (1, 2))])
+def test_every_build_pools_alike(monkeypatch, dtype, size, stride):
+    for shape in SHAPES:
+        image = make_image(dtype, shape)
+        results = run_everywhere(
+            monkeypatch, lambda workers: convpool.max_pool(image, size, stride=stride, workers=workers)
+        )
+        for got in results[1:]:
+            assert_identical(got, results[0])
+        if isinstance(size, int) and (stride is None or isinstance(stride, int)) and image.size <= 400:
+            assert_identical(results[0], reference.max_pool(image, size, stride))
+
+
+def test_environment_variable_forces_the_baseline(tmp_path):
+    code = "import convpool; print(convpool.kernel_variant)"
+    env = dict(os.environ, CONVPOOL_DISABLE_AVX2="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "baseline"
+    env["CONVPOOL_DISABLE_AVX2"] = "0"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ("avx2" if AVX2 is not None else "baseline")
+
+
+def test_avx2_stubs_match(tmp_path):
+    if AVX2 is None:
+        pytest.skip("no AVX2 build on this machine")
+    cmd = [sys.executable, "-m", "mypy.stubtest", "convpool._conv_avx2", "convpool._pool_avx2"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_concurrent_callers_share_the_pool():
+    # Two threads, each splitting its call into bands on the shared pool: no deadlock,
+    # and each gets its own correct result.
+    from concurrent.futures import ThreadPoolExecutor
+
+    images = [make_image(np.uint8, (300, 400)) for _ in range(4)]
+    kernel = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+    expected = [convpool.convolve(im, kernel) for im in images]
+    with ThreadPoolExecutor(2) as ex:
+        got = list(ex.map(lambda im: convpool.convolve(im, kernel, workers=3), images * 3))
+    for g, e in zip(got, expected * 3):
+        assert_identical(g, e)
