@@ -117,3 +117,11 @@ def test_long_double_is_refused():
         convpool.convolve(IMAGE.astype(np.longdouble), K3)
     with pytest.raises(TypeError, match=r"`kernel` must hold real numbers"):
         convpool.convolve(IMAGE, K3.astype(np.longdouble))
+
+
+def test_kernel_array_is_neither_frozen_nor_cached_by_reference():
+    kernel = np.ones((3, 3))
+    first = convpool.convolve(IMAGE, kernel)
+    assert kernel.flags.writeable
+    kernel[1, 1] = -8  # a cache holding the caller's array would now give a wrong result
+    np.testing.assert_array_equal(convpool.convolve(IMAGE, np.ones((3, 3))), first)

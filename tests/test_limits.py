@@ -135,3 +135,25 @@ def test_an_output_that_cannot_be_allocated_raises_memory_error(call):
     image = np.broadcast_to(np.uint8(7), (2**40, 2**20))  # 1 PiB described, 1 byte stored
     with pytest.raises(MemoryError, match=r"Unable to allocate"):
         call(image)
+
+
+@pytest.mark.parametrize("mode", ["keep", "valid"])
+@pytest.mark.parametrize("kernel", [KERNEL, KERNEL * 0.37, np.ones((9, 1))], ids=["integer", "float", "tall"])
+def test_column_tiles_of_wide_images(monkeypatch, kernel, mode, split_everything):
+    """Images wider than a kernel call takes are cut into column tiles, unchanged results."""
+    from convpool import _filters
+
+    monkeypatch.setattr(_filters, "_MAX_COLUMNS", 7)
+    rng = np.random.default_rng(4)
+    image = rng.integers(0, 256, (2, 11, 40), dtype=np.uint8)
+    image[0, 0, :3] = 255
+    for dtype in (np.uint8, np.float32):
+        for workers in (1, 2):
+            got = convpool.convolve(image, kernel, 0.5, mode=mode, dtype=dtype, axes=(1, 2), workers=workers)
+            for i in range(2):
+                expected = reference.convolve(image[i], kernel, 0.5, mode=mode, dtype=dtype)
+                assert_identical(got[i], expected)
+    float_image = rng.normal(scale=300, size=(11, 40))
+    float_image[0, :4] = [np.nan, np.inf, -np.inf, 1e40]
+    got = convpool.convolve(float_image, kernel, mode=mode, dtype=np.float32)
+    assert_identical(got, reference.convolve(float_image, kernel, mode=mode, dtype=np.float32))

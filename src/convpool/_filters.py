@@ -143,7 +143,8 @@ def _check_kernel(kernel: Any) -> np.ndarray:
         hit = _KERNEL_CACHE.get(key)
         if hit is not None:
             return hit
-    k = np.ascontiguousarray(k, dtype=np.float64)
+    # Always a private copy: it is frozen and cached, and neither may touch the caller's array.
+    k = np.array(k, dtype=np.float64, order="C", copy=True)
     if not np.isfinite(k).all():
         raise ValueError("`kernel` must be finite (no NaN or inf)")
     k.flags.writeable = False
@@ -360,6 +361,67 @@ def _specialised(kern: Any, image: np.dtype, out: np.dtype) -> Callable[..., Non
 # ---------------------------------------------------------------- public API
 
 
+# Widest row a kernel call takes at once. The kernels' scratch grows with the row
+# width (an accumulator row, or kh rows converted to float64), so wider images are cut
+# into column tiles computed in "valid" mode, with the margin converted here: scratch
+# stays under a few MiB per thread however wide the image. Every pixel is computed by
+# the same kernel from the same values, so the results do not change.
+_MAX_COLUMNS = 1 << 15
+
+
+def _convert(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Input values as the output dtype, by the kernels' rule (the codelab's margin)."""
+    v = values.astype(np.float64)
+    if dtype == np.uint8:
+        v = np.where(v > 0, np.minimum(v, 255.0), 0.0)  # NaN fails v > 0 and becomes 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        return v.astype(dtype)
+
+
+def _correlate(
+    kern: Callable[..., None],
+    src: np.ndarray,
+    taps: np.ndarray,
+    weight: float,
+    dst: np.ndarray,
+    keep: bool,
+    start: int,
+    stop: int,
+) -> None:
+    """``kern`` over output rows ``start..stop`` of the stack, in column tiles if wide."""
+    h, width = src.shape[1], src.shape[2]
+    kh, kw = taps.shape
+    if width <= _MAX_COLUMNS or kh > h or kw > width:
+        kern(src, taps, weight, dst, keep, start, stop)
+        return
+    ho = dst.shape[1]
+    ar, ac = (kh // 2, kw // 2) if keep else (0, 0)
+    hv, wv = h - kh + 1, width - kw + 1
+    for n in range(start // ho, (stop - 1) // ho + 1):
+        r0, r1 = max(start - n * ho, 0), min(stop - n * ho, ho)
+        if keep:
+            for r in [*range(r0, min(r1, ar)), *range(max(r0, ar + hv), r1)]:
+                dst[n, r] = _convert(src[n, r], dst.dtype)
+            a, b = max(r0, ar), min(r1, ar + hv)  # interior rows of this band
+            if a >= b:
+                continue
+            dst[n, a:b, :ac] = _convert(src[n, a:b, :ac], dst.dtype)
+            dst[n, a:b, ac + wv :] = _convert(src[n, a:b, ac + wv :], dst.dtype)
+        else:
+            a, b = r0, r1
+        for c0 in range(0, wv, _MAX_COLUMNS):
+            c1 = min(c0 + _MAX_COLUMNS, wv)
+            kern(
+                src[n : n + 1, a - ar : b - ar + kh - 1, c0 : c1 + kw - 1],
+                taps,
+                weight,
+                dst[n : n + 1, a:b, ac + c0 : ac + c1],
+                False,
+                0,
+                b - a,
+            )
+
+
 def _plan(k: np.ndarray, image: np.dtype, out: np.dtype) -> tuple[Callable[..., None], np.ndarray]:
     """The compiled kernel and its taps for a checked kernel and these dtypes, cached."""
     key = (id(k), image, out)
@@ -527,7 +589,7 @@ def convolve(
         if ho and wo:
             src = _as_stack(arr, ax)
             kern, taps = _plan(k, src.dtype, out_dtype)
-            kern(src, taps, w, dst, keep, 0, ho)
+            _correlate(kern, src, taps, w, dst, keep, 0, ho)
         return dst[0]
     shape = list(arr.shape)
     if not keep:
@@ -540,11 +602,11 @@ def convolve(
         kern, taps = _plan(k, src.dtype, dst.dtype)
         rows = dst.shape[0] * dst.shape[1]
         if nworkers == 1:
-            kern(src, taps, w, dst, keep, 0, rows)
+            _correlate(kern, src, taps, w, dst, keep, 0, rows)
         else:
 
             def task(start: int, stop: int) -> None:
-                kern(src, taps, w, dst, keep, start, stop)
+                _correlate(kern, src, taps, w, dst, keep, start, stop)
 
             _run_bands(task, rows, dst.size * kh * kw // 9, nworkers)
     return _finish(out, dst, out_shape, ax)
