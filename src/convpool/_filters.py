@@ -17,18 +17,22 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import _conv, _pool
+from . import _borders, _conv, _pool
 
 __all__ = ["convolve", "max_pool"]
 
 _OUT_DTYPES = (np.dtype(np.uint8), np.dtype(np.float32), np.dtype(np.float64))
-_MODES = ("keep", "valid")
+_MODES = ("keep", "valid", *_borders.MODES)
 # Largest magnitude that float64 holds as an exact integer, and the largest pixel
 # magnitude of each integer dtype the integer path accepts.
 _EXACT = 2**53
 # Below this many output pixels a call runs on one thread: starting threads would cost
 # more than they save. Results never depend on it.
 _MIN_PIXELS_PER_THREAD = 1 << 16
+Mode = Literal[
+    "keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap",
+    "grid-mirror", "grid-constant", "grid-wrap",
+]
 
 
 # ---------------------------------------------------------------- argument checks
@@ -123,12 +127,16 @@ def _check_kernel(kernel: Any) -> np.ndarray:
 
 
 def _check_weight(weight: Any) -> float:
-    if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, numbers.Real):
-        raise TypeError(f"`weight` must be a real number, got {type(weight).__name__}")
-    w = float(weight)
-    if not math.isfinite(w):
-        raise ValueError(f"`weight` must be finite, got {w}")
-    return w
+    return _check_real(weight, "weight")
+
+
+def _check_real(value: Any, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {type(value).__name__}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"`{name}` must be finite, got {v}")
+    return v
 
 
 def _check_dtype(dtype: Any) -> np.dtype:
@@ -240,16 +248,25 @@ def _integer_kernel(k: np.ndarray, dtype: np.dtype) -> np.ndarray | None:
     return k.astype(np.int64)
 
 
+def _correlate_valid(src: np.ndarray, k: np.ndarray, w: float, dst: np.ndarray, nworkers: int) -> None:
+    """Correlate the stack ``src`` into ``dst`` in "valid" mode, with the exact kernel for its dtype."""
+    ik = _integer_kernel(k, src.dtype)
+    kern, taps = (_conv.correlate_int, ik) if ik is not None else (_conv.correlate_float, k)
+    _run_bands(lambda start, stop: kern(src, taps, w, dst, False, start, stop),
+               dst.shape[0] * dst.shape[1], dst.size * k.size // 9, nworkers)
+
+
 def convolve(
     image: npt.ArrayLike,
     kernel: npt.ArrayLike,
     weight: float = 1.0,
     *,
-    mode: Literal["keep", "valid"] = "keep",
+    mode: Mode = "keep",
     dtype: npt.DTypeLike = np.uint8,
     axes: tuple[int, int] | None = None,
     out: np.ndarray | None = None,
     workers: int = 1,
+    cval: float = 0.0,
 ) -> np.ndarray:
     """Pass a kernel over an image and make a feature map, as the codelab does.
 
@@ -273,12 +290,21 @@ def convolve(
         as written. Integer-valued kernels on integer images run on an exact integer path.
     weight : float, optional
         Finite factor applied to the sum (the codelab's ``weight``), default 1.0.
-    mode : {"keep", "valid"}, optional
+    mode : str, optional
         ``"keep"`` (default) returns the image's shape and leaves the margin the kernel
         cannot cover (``kh // 2`` rows on top, ``kh - 1 - kh // 2`` at the bottom,
         likewise columns) as the input values, converted like the results; a kernel
         larger than the image leaves it all as margin. ``"valid"`` returns only the
         covered interior, shape ``(M - kh + 1, N - kw + 1)`` (0 where negative).
+        SciPy's extension modes return the image's shape with every pixel computed,
+        the image extended beyond its edge as ``scipy.ndimage.correlate`` does:
+        ``"reflect"`` (``d c b a | a b c d | d c b a``), ``"mirror"``
+        (``d c b | a b c d | c b a``), ``"nearest"`` (``a a a a | a b c d | d d d d``),
+        ``"constant"`` (``k k k k | a b c d | k k k k`` with ``k = cval``) and
+        ``"wrap"`` (``a b c d | a b c d | a b c d``); ``"grid-mirror"``,
+        ``"grid-constant"`` and ``"grid-wrap"`` are SciPy's synonyms of
+        ``"reflect"``, ``"constant"`` and ``"wrap"``. Images smaller than the kernel
+        repeat the pattern, as SciPy does.
     dtype : {numpy.uint8, numpy.float32, numpy.float64}, optional
         Output type. The float types return ``v`` unclamped (negative responses kept;
         float32 rounds to nearest and overflows to +-inf).
@@ -290,6 +316,9 @@ def convolve(
         It may overlap `image`: the result is then computed aside and copied in.
     workers : int, optional
         Threads to use (``-1``: all cores). Results never depend on it.
+    cval : float, optional
+        The value beyond the edge in ``mode="constant"`` (default 0.0); finite.
+        Ignored by the other modes.
 
     Returns
     -------
@@ -301,11 +330,11 @@ def convolve(
     ------
     TypeError
         If `image` or `kernel` is not real-valued (complex, object, strings), `weight`
-        is not a real number, `dtype` is not one of the three above, `axes` or
+        or `cval` is not a real number, `dtype` is not one of the three above, `axes` or
         `workers` is not an int (pair), or `out` is not an ndarray of `dtype`.
     ValueError
         If `image` is not 2-D and no `axes` are given, `kernel` is not 2-D, empty or
-        not finite, `weight` is not finite, `mode` is unknown, `axes` are out of
+        not finite, `weight` or `cval` is not finite, `mode` is unknown, `axes` are out of
         range or equal, `workers` is 0 or below -1, or `out` has the wrong shape or is
         read-only.
 
@@ -332,6 +361,11 @@ def convolve(
     >>> convpool.convolve(image, edges, dtype=np.float32, mode="valid")
     array([[-80., -80.],
            [-80., -80.]], dtype=float32)
+    >>> convpool.convolve(image, edges, mode="nearest")
+    array([[ 0, 40, 40,  0],
+           [40,  0,  0, 40],
+           [40,  0,  0, 40],
+           [ 0, 40, 40,  0]], dtype=uint8)
     """
     arr = _check_image(image)
     k = _check_kernel(kernel)
@@ -340,11 +374,12 @@ def convolve(
         raise TypeError(f"`mode` must be a string, got {type(mode).__name__}")
     if mode not in _MODES:
         raise ValueError(f"`mode` must be one of {_MODES}, got {mode!r}")
+    c = _check_real(cval, "cval")
     out_dtype = _check_dtype(dtype)
     ax = _check_axes(axes, arr.ndim, "image")
     nworkers = _check_workers(workers)
 
-    keep = mode == "keep"
+    keep = mode != "valid"  # the extension modes keep the image's shape too
     kh, kw = k.shape
     shape = list(arr.shape)
     if not keep:
@@ -352,7 +387,11 @@ def convolve(
         shape[ax[1]] = max(shape[ax[1]] - kw + 1, 0)
     out_shape = tuple(shape)
     out, dst = _prepare_out(out, out_shape, out_dtype, ax, arr)
-    if dst.size:
+    if dst.size and mode in _borders.MODES:
+        src = _as_stack(arr, ax)
+        _borders.correlate(src, dst, k.shape, _borders.canonical(mode), c,
+                           lambda s, d: _correlate_valid(s, k, w, d, nworkers))
+    elif dst.size:
         src = _as_stack(arr, ax)
         ik = _integer_kernel(k, src.dtype)
         if ik is not None:

@@ -126,6 +126,27 @@ def codelab_pooling(image: npt.ArrayLike) -> np.ndarray:
     return newImage
 
 
+def _extend(x: int, n: int, mode: str) -> int | None:
+    """Index that coordinate ``x`` reads in an axis of length ``n``; None for `cval`."""
+    if 0 <= x < n:
+        return x
+    if mode in ("constant", "grid-constant"):
+        return None
+    if mode == "nearest":
+        return 0 if x < 0 else n - 1
+    if mode in ("wrap", "grid-wrap"):
+        return x % n
+    if mode in ("reflect", "grid-mirror"):  # d c b a | a b c d | d c b a, period 2n
+        x = x % (2 * n)
+        return x if x < n else 2 * n - 1 - x
+    if mode == "mirror":  # d c b | a b c d | c b a, period 2n - 2
+        if n == 1:
+            return 0
+        x = x % (2 * n - 2)
+        return x if x < n else 2 * n - 2 - x
+    raise ValueError(f"unknown mode {mode!r}")
+
+
 def convolve(
     image: npt.ArrayLike,
     kernel: npt.ArrayLike,
@@ -133,13 +154,17 @@ def convolve(
     *,
     mode: str = "keep",
     dtype: npt.DTypeLike = np.uint8,
+    cval: float = 0.0,
 ) -> np.ndarray:
     """What :func:`convpool.convolve` computes, for one 2-D image, in plain Python.
 
     For each output pixel: ``s = 0.0``, then ``s = s + kernel[i][j] * image[...]`` over
     the taps in row-major order, ``v = weight * s``, then for uint8 the codelab's clamp
     to 0..255 and truncation (NaN -> 0); float32 rounds ``v`` to nearest. In mode
-    ``"keep"`` the uncovered margin is the input value, converted the same way.
+    ``"keep"`` the uncovered margin is the input value, converted the same way. The
+    extension modes (``"reflect"``, ``"mirror"``, ``"nearest"``, ``"constant"``,
+    ``"wrap"`` and SciPy's ``grid-`` synonyms) read pixels beyond the edge where
+    SciPy's ``ndimage`` does (``float(cval)`` for ``"constant"``).
 
     Examples
     --------
@@ -147,6 +172,9 @@ def convolve(
     >>> reference.convolve([[1, 2], [3, 4]], [[1, 1]], mode="valid")
     array([[3],
            [7]], dtype=uint8)
+    >>> reference.convolve([[1, 2], [3, 4]], [[1, 1, 1]], mode="wrap")
+    array([[ 5,  4],
+           [11, 10]], dtype=uint8)
     """
     arr = np.asarray(image)
     rows = arr.tolist()
@@ -161,22 +189,29 @@ def convolve(
         r_out = range(ar, h - (kh - 1 - ar))
         c_out = range(ac, w - (kw - 1 - ac))
         shift_r, shift_c = 0, 0
-    else:
+    elif mode == "valid":
         ho, wo = max(h - kh + 1, 0), max(w - kw + 1, 0)
         result = [[0] * wo for _ in range(ho)]
         r_out, c_out = range(ar, ar + ho), range(ac, ac + wo)
         shift_r, shift_c = ar, ac
+    else:
+        result = [[0] * w for _ in range(h)]
+        r_out, c_out = range(h), range(w)
+        shift_r, shift_c = 0, 0
     for r in r_out:
         for c in c_out:
             s = 0.0
             for i in range(kh):
                 for j in range(kw):
-                    s = s + k[i][j] * float(rows[r + i - ar][c + j - ac])
+                    y = _extend(r + i - ar, h, mode)
+                    x = _extend(c + j - ac, w, mode)
+                    pixel = float(cval) if y is None or x is None else float(rows[y][x])
+                    s = s + k[i][j] * pixel
             result[r - shift_r][c - shift_c] = store(weight * s)
-    if mode == "keep":
-        shape: tuple[int, int] = (h, w)
+    if mode == "valid":
+        shape: tuple[int, int] = (max(h - kh + 1, 0), max(w - kw + 1, 0))
     else:
-        shape = (max(h - kh + 1, 0), max(w - kw + 1, 0))
+        shape = (h, w)
     with np.errstate(over="ignore"):  # float32 results beyond its range become +-inf
         return np.array(result, dtype=out_dtype).reshape(shape)
 
