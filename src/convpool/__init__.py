@@ -9,6 +9,7 @@
 
 from . import data, reference
 from ._filters import convolve, max_pool
+from ._pooling import avg_pool, min_pool
 from ._version import __version__
 
-__all__ = ["__version__", "convolve", "data", "max_pool", "reference"]
+__all__ = ["__version__", "avg_pool", "convolve", "data", "max_pool", "min_pool", "reference"]

@@ -139,6 +139,22 @@ def _check_real(value: Any, name: str) -> float:
     return v
 
 
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a bool, got {type(value).__name__}")
+    return bool(value)
+
+
+def _pooled_length(n: int, size: int, stride: int, ceil_mode: bool) -> int:
+    """Number of pooling windows along an axis of length ``n`` (torch's rule, no padding)."""
+    if not ceil_mode:
+        return (n - size) // stride + 1 if n >= size else 0
+    if n == 0:
+        return 0
+    count = max(-(-(n - size) // stride), 0) + 1
+    return count - 1 if (count - 1) * stride >= n else count
+
+
 def _check_dtype(dtype: Any) -> np.dtype:
     try:
         dt = np.dtype(dtype)
@@ -412,6 +428,7 @@ def max_pool(
     size: int | tuple[int, int] = 2,
     *,
     stride: int | tuple[int, int] | None = None,
+    ceil_mode: bool = False,
     axes: tuple[int, int] | None = None,
     out: np.ndarray | None = None,
     workers: int = 1,
@@ -421,7 +438,7 @@ def max_pool(
     The window's top-left corner steps by `stride` (default `size`), so the default is
     the codelab's 2x2 max pooling that halves each side. The output has
     ``(M - size) // stride + 1`` rows (likewise columns): odd sizes drop the last
-    row/column instead of failing as the codelab's loop does.
+    row/column instead of failing as the codelab's loop does, unless `ceil_mode`.
 
     Parameters
     ----------
@@ -431,6 +448,12 @@ def max_pool(
         Window size, ``(rows, cols)`` or one int for both; default 2.
     stride : int or pair of int, optional
         Step between windows; default `size` (windows that tile the image).
+    ceil_mode : bool, optional
+        If True, windows that run past the bottom/right edge are pooled too, over the
+        pixels that exist (the missing ones count as the dtype's minimum, or -inf), as
+        ``torch.nn.functional.max_pool2d(ceil_mode=True)`` with no padding does: the
+        output has ``ceil((M - size) / stride) + 1`` rows, less one if that last window
+        would start past the edge; an image smaller than the window gives one row.
     axes : pair of int, optional
         The two spatial axes of an N-D image; every 2-D slice is pooled.
     out : ndarray, optional
@@ -450,8 +473,8 @@ def max_pool(
     ------
     TypeError
         If `image` is not real-valued, `size`/`stride` are not ints or pairs of ints,
-        `axes` or `workers` is not an int (pair), or `out` is not an ndarray of the
-        image's dtype.
+        `ceil_mode` is not a bool, `axes` or `workers` is not an int (pair), or `out`
+        is not an ndarray of the image's dtype.
     ValueError
         If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1,
         `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
@@ -467,17 +490,22 @@ def max_pool(
            [16, 18]], dtype=uint8)
     >>> convpool.max_pool(image, 3, stride=1).shape
     (3, 3)
+    >>> convpool.max_pool(image, ceil_mode=True)
+    array([[ 6,  8,  9],
+           [16, 18, 19],
+           [21, 23, 24]], dtype=uint8)
     """
     arr = _check_image(image)
     sr, sc = _check_pair(size, "size")
     tr, tc = (sr, sc) if stride is None else _check_pair(stride, "stride")
+    ceil = _check_bool(ceil_mode, "ceil_mode")
     ax = _check_axes(axes, arr.ndim, "image")
     nworkers = _check_workers(workers)
 
     shape = list(arr.shape)
     h, w = shape[ax[0]], shape[ax[1]]
-    shape[ax[0]] = (h - sr) // tr + 1 if h >= sr else 0
-    shape[ax[1]] = (w - sc) // tc + 1 if w >= sc else 0
+    shape[ax[0]] = _pooled_length(h, sr, tr, ceil)
+    shape[ax[1]] = _pooled_length(w, sc, tc, ceil)
     out_shape = tuple(shape)
     out_dtype = arr.dtype.newbyteorder("=")
     out, dst = _prepare_out(out, out_shape, out_dtype, ax, arr)
@@ -489,7 +517,10 @@ def max_pool(
             pooled = np.empty(dst.shape, dtype=src.dtype)  # float16 was widened
 
         def task(start: int, stop: int) -> None:
-            _pool.max_pool(src, pooled, sr, sc, tr, tc, start, stop)
+            if ceil:
+                _pool.extreme_pool(src, pooled, sr, sc, tr, tc, True, start, stop)
+            else:
+                _pool.max_pool(src, pooled, sr, sc, tr, tc, start, stop)
 
         _run_bands(task, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 4, nworkers)
         if pooled.dtype.itemsize != dst.dtype.itemsize:

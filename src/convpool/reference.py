@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["codelab_convolution", "codelab_pooling", "convolve", "max_pool"]
+__all__ = ["avg_pool", "codelab_convolution", "codelab_pooling", "convolve", "max_pool", "min_pool"]
 
 
 def _store_uint8(v: float) -> int:
@@ -216,13 +216,54 @@ def convolve(
         return np.array(result, dtype=out_dtype).reshape(shape)
 
 
+def _window_starts(n: int, size: int, stride: int, ceil_mode: bool) -> list[int]:
+    """First index of each window along an axis of length ``n``."""
+    starts = []
+    start = 0
+    while start < n:
+        if start + size <= n:
+            starts.append(start)  # a whole window
+        elif ceil_mode:
+            starts.append(start)  # the partial window that reaches past the edge
+            break
+        else:
+            break
+        if start + size >= n:
+            break  # this window reaches the edge: no later window is needed
+        start += stride
+    return starts
+
+
+def _pool(image: npt.ArrayLike, size: int, stride: int | None, ceil_mode: bool, pick) -> list[list]:
+    arr = np.asarray(image)
+    stride = size if stride is None else stride
+    rows = arr.tolist()
+    h, w = arr.shape
+    result = []
+    for r0 in _window_starts(h, size, stride, ceil_mode):
+        line = []
+        for c0 in _window_starts(w, size, stride, ceil_mode):
+            pixels = [rows[r][c] for r in range(r0, min(r0 + size, h)) for c in range(c0, min(c0 + size, w))]
+            line.append(pick(pixels))
+        result.append(line)
+    return result
+
+
+def _shape(result: list[list], image: npt.ArrayLike, size: int, stride: int | None, ceil_mode: bool) -> tuple[int, int]:
+    h, w = np.shape(image)
+    stride = size if stride is None else stride
+    return len(_window_starts(h, size, stride, ceil_mode)), len(_window_starts(w, size, stride, ceil_mode))
+
+
 def max_pool(
-    image: npt.ArrayLike, size: int = 2, stride: int | None = None
+    image: npt.ArrayLike, size: int = 2, stride: int | None = None, ceil_mode: bool = False
 ) -> np.ndarray:
     """What :func:`convpool.max_pool` computes, for one 2-D image, in plain Python.
 
     The maximum of each ``size x size`` window, windows ``stride`` apart (default
-    ``size``), floor output size; NaN wins, as in ``numpy.max``.
+    ``size``); NaN wins, as in ``numpy.max``. Windows that fit in the image, and with
+    ``ceil_mode`` also the one after them, which reaches past the edge and pools the
+    pixels there are.
 
     Examples
     --------
@@ -230,23 +271,80 @@ def max_pool(
     >>> from convpool import reference
     >>> reference.max_pool(np.arange(9).reshape(3, 3))
     array([[4]])
+    >>> reference.max_pool(np.arange(9).reshape(3, 3), ceil_mode=True)
+    array([[4, 5],
+           [7, 8]])
     """
+
+    def pick(pixels: list) -> object:
+        m = pixels[0]
+        for x in pixels:
+            if x > m or x != x:
+                m = x
+        return m
+
+    result = _pool(image, size, stride, ceil_mode, pick)
+    dtype = np.asarray(image).dtype.newbyteorder("=")
+    return np.array(result, dtype=dtype).reshape(_shape(result, image, size, stride, ceil_mode))
+
+
+def min_pool(
+    image: npt.ArrayLike, size: int = 2, stride: int | None = None, ceil_mode: bool = False
+) -> np.ndarray:
+    """What :func:`convpool.min_pool` computes: :func:`max_pool` with the minimum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convpool import reference
+    >>> reference.min_pool(np.arange(9).reshape(3, 3), ceil_mode=True)
+    array([[0, 2],
+           [6, 8]])
+    """
+
+    def pick(pixels: list) -> object:
+        m = pixels[0]
+        for x in pixels:
+            if x < m or x != x:
+                m = x
+        return m
+
+    result = _pool(image, size, stride, ceil_mode, pick)
+    dtype = np.asarray(image).dtype.newbyteorder("=")
+    return np.array(result, dtype=dtype).reshape(_shape(result, image, size, stride, ceil_mode))
+
+
+def avg_pool(
+    image: npt.ArrayLike,
+    size: int = 2,
+    stride: int | None = None,
+    ceil_mode: bool = False,
+    dtype: npt.DTypeLike | None = None,
+) -> np.ndarray:
+    """What :func:`convpool.avg_pool` computes, for one 2-D image, in plain Python.
+
+    ``s = 0.0``, then ``s = s + float(pixel)`` over the window's pixels (those that
+    exist) in row-major order, then ``s / count`` rounded to `dtype` (default float64
+    for bool and integer images, the image's float type otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convpool import reference
+    >>> reference.avg_pool(np.arange(9).reshape(3, 3), ceil_mode=True)
+    array([[2. , 3.5],
+           [6.5, 8. ]])
+    """
+
+    def pick(pixels: list) -> float:
+        s = 0.0
+        for x in pixels:
+            s = s + float(x)
+        return s / len(pixels)
+
     arr = np.asarray(image)
-    stride = size if stride is None else stride
-    rows = arr.tolist()
-    h, w = arr.shape
-    ho = (h - size) // stride + 1 if h >= size else 0
-    wo = (w - size) // stride + 1 if w >= size else 0
-    result = []
-    for r in range(ho):
-        line = []
-        for c in range(wo):
-            m = rows[r * stride][c * stride]
-            for i in range(size):
-                for j in range(size):
-                    x = rows[r * stride + i][c * stride + j]
-                    if x > m or x != x:
-                        m = x
-            line.append(m)
-        result.append(line)
-    return np.array(result, dtype=arr.dtype.newbyteorder("=")).reshape(ho, wo)
+    if dtype is None:
+        dtype = arr.dtype.newbyteorder("=") if arr.dtype.kind == "f" else np.float64
+    result = _pool(arr, size, stride, ceil_mode, pick)
+    with np.errstate(over="ignore"):  # float16/32 means beyond their range become +-inf
+        return np.array(result, dtype=np.float64).astype(dtype).reshape(_shape(result, arr, size, stride, ceil_mode))
