@@ -233,3 +233,17 @@ def test_no_padded_copy_of_a_large_image(monkeypatch):
         assert len(sizes) == 4
         # Each strip is 3 output rows (or columns) plus the 6 the kernel reads beyond them.
         assert sum(sizes) == 2 * 9 * 518 + 2 * 512 * 9
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int32, np.uint64, np.float32])
+def test_float64_strips_give_the_same_pixels(monkeypatch, dtype):
+    """Strips in the image's dtype (integer path) and in float64 (float path) agree bit for bit."""
+    rng = np.random.default_rng(12)
+    info = np.iinfo(dtype) if np.dtype(dtype).kind in "iu" else None
+    high = int(info.max) if info is not None and info.max < 2**40 else 10**6
+    image = rng.integers(0, high, (23, 19), dtype=np.int64 if high < 2**62 else np.uint64).astype(dtype)
+    kernel = rng.integers(-9, 10, (6, 5))
+    expected = {mode: convpool.convolve(image, kernel, mode=mode, dtype=np.float64, cval=4) for mode in EXTEND}
+    monkeypatch.setattr(_borders, "strip_dtype", lambda dt, mode, cval: np.dtype(np.float64))
+    for mode in EXTEND:
+        assert_identical(convpool.convolve(image, kernel, mode=mode, dtype=np.float64, cval=4), expected[mode])
