@@ -24,14 +24,18 @@ OPENCV = {"reflect": "BORDER_REFLECT", "mirror": "BORDER_REFLECT_101", "nearest"
 NUMPY_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap", "constant": "constant"}
 
 
-def median_time(f: Callable[[], object], repeats: int) -> float:
-    f()  # warm up
-    times = []
+def median_times(functions: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median wall time of each function, run in interleaved rounds so that a busy
+    machine slows every contender alike."""
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for f in functions.values():
+        f()  # warm up
     for _ in range(repeats):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for name, f in functions.items():
+            t = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - t)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def test_image(side: int) -> np.ndarray:
@@ -50,25 +54,27 @@ def modes_table(image: np.ndarray, ksize: int, repeats: int) -> list[str]:
     rows = [f"### {image.shape[0]} x {image.shape[1]} uint8, {ksize} x {ksize} integer kernel, float64 output",
             "", "| mode | convpool | convpool on a `numpy.pad` copy | scipy.ndimage.correlate | cv2.filter2D |",
             "| --- | --- | --- | --- | --- |"]
-    keep = median_time(lambda: convpool.convolve(image, kernel, dtype=np.float64), repeats)
-    rows.append(f"| keep (no extension) | {keep * 1e3:.2f} ms | | | |")
     for mode in ("reflect", "mirror", "nearest", "constant", "wrap"):
-        ours = median_time(lambda: convpool.convolve(image, kernel, mode=mode, dtype=np.float64), repeats)
-        padded = median_time(
-            lambda: convpool.convolve(np.pad(image, half, mode=NUMPY_PAD[mode]), kernel, mode="valid",
-                                      dtype=np.float64), repeats)
-        scipy_t = median_time(lambda: ndi.correlate(as_float, kernel, mode=mode), repeats)
-        same = np.array_equal(convpool.convolve(image, kernel, mode=mode, dtype=np.float64),
-                              ndi.correlate(as_float, kernel, mode=mode))
-        cells = [f"{ours * 1e3:.2f} ms ({ours / keep:.2f}x keep)",
-                 f"{padded * 1e3:.2f} ms ({padded / ours:.2f}x)",
-                 f"{scipy_t * 1e3:.2f} ms ({scipy_t / ours:.2f}x){'' if same else ' DIFFERS'}"]
+        border = getattr(cv2, OPENCV.get(mode, "BORDER_WRAP"))
+        contenders = {
+            "keep": lambda: convpool.convolve(image, kernel, dtype=np.float64),
+            "ours": lambda: convpool.convolve(image, kernel, mode=mode, dtype=np.float64),
+            "padded": lambda: convpool.convolve(np.pad(image, half, mode=NUMPY_PAD[mode]), kernel,
+                                                mode="valid", dtype=np.float64),
+            "scipy": lambda: ndi.correlate(as_float, kernel, mode=mode),
+        }
         if mode in OPENCV:
-            border = getattr(cv2, OPENCV[mode])
-            cv_t = median_time(lambda: cv2.filter2D(image, cv2.CV_64F, kernel, borderType=border), repeats)
-            cv_same = np.array_equal(convpool.convolve(image, kernel, mode=mode, dtype=np.float64),
-                                     cv2.filter2D(image, cv2.CV_64F, kernel, borderType=border))
-            cells.append(f"{cv_t * 1e3:.2f} ms ({cv_t / ours:.2f}x){'' if cv_same else ' differs (DFT)'}")
+            contenders["cv2"] = lambda: cv2.filter2D(image, cv2.CV_64F, kernel, borderType=border)
+        t = median_times(contenders, repeats)
+        ours = convpool.convolve(image, kernel, mode=mode, dtype=np.float64)
+        cells = [f"{t['ours'] * 1e3:.2f} ms ({t['ours'] / t['keep']:.2f}x keep's {t['keep'] * 1e3:.2f} ms)",
+                 f"{t['padded'] * 1e3:.2f} ms ({t['padded'] / t['ours']:.2f}x)"]
+        same = np.array_equal(ours, ndi.correlate(as_float, kernel, mode=mode))
+        cells.append(f"{t['scipy'] * 1e3:.2f} ms ({t['scipy'] / t['ours']:.2f}x){'' if same else ' DIFFERS'}")
+        if mode in OPENCV:
+            cv_same = np.array_equal(ours, cv2.filter2D(image, cv2.CV_64F, kernel, borderType=border))
+            cells.append(f"{t['cv2'] * 1e3:.2f} ms ({t['cv2'] / t['ours']:.2f}x)"
+                         f"{'' if cv_same else ' differs (DFT)'}")
         else:
             cells.append("no `BORDER_WRAP` in filter2D")
         rows.append(f"| {mode} | " + " | ".join(cells) + " |")
@@ -95,7 +101,8 @@ def dask_table(image: np.ndarray, chunk: int, ksize: int, repeats: int) -> list[
         for mode in ("reflect", "mirror", "nearest", "constant", "wrap"):
             ours = lambda: convpool.dask.convolve(x, kernel, mode=mode, dtype=np.float64).compute()  # noqa: E731
             theirs = lambda: ndfilters.correlate(x.astype(np.float64), kernel, mode=mode).compute()  # noqa: E731
-            t_ours, t_theirs = median_time(ours, repeats), median_time(theirs, repeats)
+            t = median_times({"ours": ours, "theirs": theirs}, repeats)
+            t_ours, t_theirs = t["ours"], t["theirs"]
             a, b = ours(), theirs()
             whole = convpool.convolve(image, kernel, mode=mode, dtype=np.float64)
             same = "yes" if np.array_equal(a, b) else f"no (max diff {np.abs(a - b).max():.3g})"
