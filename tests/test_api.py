@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 import convpool
 import convpool._filters
+import convpool._pooling
 import convpool.data
 import convpool.reference
 
@@ -19,8 +21,13 @@ def test_tests_use_the_installed_package():
     assert "site-packages" in Path(convpool.__file__).parts or "dist-packages" in Path(convpool.__file__).parts
 
 
-@pytest.mark.parametrize("module", [convpool, convpool._filters, convpool.data, convpool.reference])
+@pytest.mark.parametrize(
+    "module", [convpool, convpool._filters, convpool._pooling, convpool.data, convpool.reference, "convpool.dask"]
+)
 def test_docstring_examples_run(module):
+    if isinstance(module, str):
+        pytest.importorskip("dask.array")
+        module = importlib.import_module(module)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0

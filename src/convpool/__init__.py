@@ -9,6 +9,17 @@
 
 from . import data, kernels, reference
 from ._filters import convolve, kernel_variant, max_pool
+from ._pooling import avg_pool, min_pool
 from ._version import __version__
 
-__all__ = ["__version__", "convolve", "data", "kernel_variant", "kernels", "max_pool", "reference"]
+__all__ = [
+    "__version__",
+    "avg_pool",
+    "convolve",
+    "data",
+    "kernel_variant",
+    "kernels",
+    "max_pool",
+    "min_pool",
+    "reference",
+]

@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from . import _borders
 from . import _conv as _conv_baseline
 from . import _pool as _pool_baseline
 
@@ -43,12 +44,17 @@ def _load_kernels() -> tuple[str, ModuleType, ModuleType]:
 kernel_variant, _conv, _pool = _load_kernels()
 
 _OUT_DTYPES = (np.dtype(np.uint8), np.dtype(np.float32), np.dtype(np.float64))
-_MODES = ("keep", "valid")
+_MODES = ("keep", "valid", *_borders.MODES)
+_FAST_MODES = ("keep", "valid")
 # Largest magnitude that float64 holds as an exact integer.
 _EXACT = 2**53
 # Below this many output pixels a call runs on one thread: starting threads would cost
 # more than they save. Results never depend on it.
 _MIN_PIXELS_PER_THREAD = 1 << 16
+Mode = Literal[
+    "keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap",
+    "grid-mirror", "grid-constant", "grid-wrap",
+]
 
 
 # ---------------------------------------------------------------- argument checks
@@ -167,13 +173,33 @@ _INT_TAPS: dict[int, tuple[np.ndarray, np.ndarray | None, int]] = {}
 
 def _check_weight(weight: Any) -> float:
     if type(weight) is float and math.isfinite(weight):
-        return weight
-    if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, numbers.Real):
-        raise TypeError(f"`weight` must be a real number, got {type(weight).__name__}")
-    w = float(weight)
-    if not math.isfinite(w):
-        raise ValueError(f"`weight` must be finite, got {w}")
-    return w
+        return weight  # the common call, checked in one step
+    return _check_real(weight, "weight")
+
+
+def _check_real(value: Any, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {type(value).__name__}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"`{name}` must be finite, got {v}")
+    return v
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a bool, got {type(value).__name__}")
+    return bool(value)
+
+
+def _pooled_length(n: int, size: int, stride: int, ceil_mode: bool) -> int:
+    """Number of pooling windows along an axis of length ``n`` (torch's rule, no padding)."""
+    if not ceil_mode:
+        return (n - size) // stride + 1 if n >= size else 0
+    if n == 0:
+        return 0
+    count = max(-(-(n - size) // stride), 0) + 1
+    return count - 1 if (count - 1) * stride >= n else count
 
 
 def _check_dtype(dtype: Any) -> np.dtype:
@@ -474,16 +500,28 @@ def _integer_kernel(k: np.ndarray, dtype: np.dtype) -> tuple[Any, np.ndarray]:
     return _conv.correlate_float, k
 
 
+def _correlate_valid(src: np.ndarray, k: np.ndarray, w: float, dst: np.ndarray, nworkers: int) -> None:
+    """Correlate the stack ``src`` into ``dst`` in "valid" mode, with the exact kernel for its dtype."""
+    kern, taps = _plan(k, src.dtype, dst.dtype)
+    _run_bands(
+        lambda start, stop: _correlate(kern, src, taps, w, dst, False, start, stop),
+        dst.shape[0] * dst.shape[1],
+        dst.size * k.size // 9,
+        nworkers,
+    )
+
+
 def convolve(
     image: npt.ArrayLike,
     kernel: npt.ArrayLike,
     weight: float = 1.0,
     *,
-    mode: Literal["keep", "valid"] = "keep",
+    mode: Mode = "keep",
     dtype: npt.DTypeLike = np.uint8,
     axes: tuple[int, int] | None = None,
     out: np.ndarray | None = None,
     workers: int = 1,
+    cval: float = 0.0,
 ) -> np.ndarray:
     """Pass a kernel over an image and make a feature map, as the codelab does.
 
@@ -507,12 +545,21 @@ def convolve(
         as written. Integer-valued kernels on integer images run on an exact integer path.
     weight : float, optional
         Finite factor applied to the sum (the codelab's ``weight``), default 1.0.
-    mode : {"keep", "valid"}, optional
+    mode : str, optional
         ``"keep"`` (default) returns the image's shape and leaves the margin the kernel
         cannot cover (``kh // 2`` rows on top, ``kh - 1 - kh // 2`` at the bottom,
         likewise columns) as the input values, converted like the results; a kernel
         larger than the image leaves it all as margin. ``"valid"`` returns only the
         covered interior, shape ``(M - kh + 1, N - kw + 1)`` (0 where negative).
+        SciPy's extension modes return the image's shape with every pixel computed,
+        the image extended beyond its edge as ``scipy.ndimage.correlate`` does:
+        ``"reflect"`` (``d c b a | a b c d | d c b a``), ``"mirror"``
+        (``d c b | a b c d | c b a``), ``"nearest"`` (``a a a a | a b c d | d d d d``),
+        ``"constant"`` (``k k k k | a b c d | k k k k`` with ``k = cval``) and
+        ``"wrap"`` (``a b c d | a b c d | a b c d``); ``"grid-mirror"``,
+        ``"grid-constant"`` and ``"grid-wrap"`` are SciPy's synonyms of
+        ``"reflect"``, ``"constant"`` and ``"wrap"``. Images smaller than the kernel
+        repeat the pattern, as SciPy does.
     dtype : {numpy.uint8, numpy.float32, numpy.float64}, optional
         Output type. The float types return ``v`` unclamped (negative responses kept;
         float32 rounds to nearest and overflows to +-inf).
@@ -524,6 +571,9 @@ def convolve(
         It may overlap `image`: the result is then computed aside and copied in.
     workers : int, optional
         Threads to use (``-1``: all cores). Results never depend on it.
+    cval : float, optional
+        The value beyond the edge in ``mode="constant"`` (default 0.0); finite.
+        Ignored by the other modes.
 
     Returns
     -------
@@ -535,11 +585,11 @@ def convolve(
     ------
     TypeError
         If `image` or `kernel` is not real-valued (complex, object, strings), `weight`
-        is not a real number, `dtype` is not one of the three above, `axes` or
+        or `cval` is not a real number, `dtype` is not one of the three above, `axes` or
         `workers` is not an int (pair), or `out` is not an ndarray of `dtype`.
     ValueError
         If `image` is not 2-D and no `axes` are given, `kernel` is not 2-D, empty or
-        not finite, `weight` is not finite, `mode` is unknown, `axes` are out of
+        not finite, `weight` or `cval` is not finite, `mode` is unknown, `axes` are out of
         range or equal, `workers` is 0 or below -1, or `out` has the wrong shape or is
         read-only.
 
@@ -566,6 +616,11 @@ def convolve(
     >>> convpool.convolve(image, edges, dtype=np.float32, mode="valid")
     array([[-80., -80.],
            [-80., -80.]], dtype=float32)
+    >>> convpool.convolve(image, edges, mode="nearest")
+    array([[ 0, 40, 40,  0],
+           [40,  0,  0, 40],
+           [40,  0,  0, 40],
+           [ 0, 40, 40,  0]], dtype=uint8)
     """
     arr = _check_image(image)
     k = _check_kernel(kernel)
@@ -574,13 +629,14 @@ def convolve(
         raise TypeError(f"`mode` must be a string, got {type(mode).__name__}")
     if mode not in _MODES:
         raise ValueError(f"`mode` must be one of {_MODES}, got {mode!r}")
+    c = _check_real(cval, "cval")
     out_dtype = _check_dtype(dtype)
     ax = _check_axes(axes, arr.ndim, "image")
     nworkers = _check_workers(workers)
 
-    keep = mode == "keep"
+    keep = mode != "valid"  # the extension modes keep the image's shape too
     kh, kw = k.shape
-    if out is None and ax == (0, 1) and arr.ndim == 2 and nworkers == 1:
+    if out is None and ax == (0, 1) and arr.ndim == 2 and nworkers == 1 and mode in _FAST_MODES:
         # The common call, without the N-D and `out` bookkeeping: small images spend
         # more time here than in the kernel.
         h, w_ = arr.shape
@@ -597,7 +653,11 @@ def convolve(
         shape[ax[1]] = max(shape[ax[1]] - kw + 1, 0)
     out_shape = tuple(shape)
     out, dst = _prepare_out(out, out_shape, out_dtype, ax, arr)
-    if dst.size:
+    if dst.size and mode in _borders.MODES:
+        src = _as_stack(arr, ax)
+        _borders.correlate(src, dst, k.shape, _borders.canonical(mode), c,
+                           lambda s, d: _correlate_valid(s, k, w, d, nworkers))
+    elif dst.size:
         src = _as_stack(arr, ax)
         kern, taps = _plan(k, src.dtype, dst.dtype)
         rows = dst.shape[0] * dst.shape[1]
@@ -617,6 +677,7 @@ def max_pool(
     size: int | tuple[int, int] = 2,
     *,
     stride: int | tuple[int, int] | None = None,
+    ceil_mode: bool = False,
     axes: tuple[int, int] | None = None,
     out: np.ndarray | None = None,
     workers: int = 1,
@@ -626,7 +687,7 @@ def max_pool(
     The window's top-left corner steps by `stride` (default `size`), so the default is
     the codelab's 2x2 max pooling that halves each side. The output has
     ``(M - size) // stride + 1`` rows (likewise columns): odd sizes drop the last
-    row/column instead of failing as the codelab's loop does.
+    row/column instead of failing as the codelab's loop does, unless `ceil_mode`.
 
     Parameters
     ----------
@@ -636,6 +697,12 @@ def max_pool(
         Window size, ``(rows, cols)`` or one int for both; default 2.
     stride : int or pair of int, optional
         Step between windows; default `size` (windows that tile the image).
+    ceil_mode : bool, optional
+        If True, windows that run past the bottom/right edge are pooled too, over the
+        pixels that exist (the missing ones count as the dtype's minimum, or -inf), as
+        ``torch.nn.functional.max_pool2d(ceil_mode=True)`` with no padding does: the
+        output has ``ceil((M - size) / stride) + 1`` rows, less one if that last window
+        would start past the edge; an image smaller than the window gives one row.
     axes : pair of int, optional
         The two spatial axes of an N-D image; every 2-D slice is pooled.
     out : ndarray, optional
@@ -655,8 +722,8 @@ def max_pool(
     ------
     TypeError
         If `image` is not real-valued, `size`/`stride` are not ints or pairs of ints,
-        `axes` or `workers` is not an int (pair), or `out` is not an ndarray of the
-        image's dtype.
+        `ceil_mode` is not a bool, `axes` or `workers` is not an int (pair), or `out`
+        is not an ndarray of the image's dtype.
     ValueError
         If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1,
         `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
@@ -672,17 +739,22 @@ def max_pool(
            [16, 18]], dtype=uint8)
     >>> convpool.max_pool(image, 3, stride=1).shape
     (3, 3)
+    >>> convpool.max_pool(image, ceil_mode=True)
+    array([[ 6,  8,  9],
+           [16, 18, 19],
+           [21, 23, 24]], dtype=uint8)
     """
     arr = _check_image(image)
     sr, sc = _check_pair(size, "size")
     tr, tc = (sr, sc) if stride is None else _check_pair(stride, "stride")
+    ceil = _check_bool(ceil_mode, "ceil_mode")
     ax = _check_axes(axes, arr.ndim, "image")
     nworkers = _check_workers(workers)
 
     shape = list(arr.shape)
     h, w = shape[ax[0]], shape[ax[1]]
-    shape[ax[0]] = (h - sr) // tr + 1 if h >= sr else 0
-    shape[ax[1]] = (w - sc) // tc + 1 if w >= sc else 0
+    shape[ax[0]] = _pooled_length(h, sr, tr, ceil)
+    shape[ax[1]] = _pooled_length(w, sc, tc, ceil)
     out_shape = tuple(shape)
     out_dtype = arr.dtype.newbyteorder("=")
     out, dst = _prepare_out(out, out_shape, out_dtype, ax, arr)
@@ -694,7 +766,10 @@ def max_pool(
             pooled = np.empty(dst.shape, dtype=src.dtype)  # float16 was widened
 
         def task(start: int, stop: int) -> None:
-            _pool.max_pool(src, pooled, sr, sc, tr, tc, start, stop)
+            if ceil:
+                _pool.extreme_pool(src, pooled, sr, sc, tr, tc, True, start, stop)
+            else:
+                _pool.max_pool(src, pooled, sr, sc, tr, tc, start, stop)
 
         _run_bands(task, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 4, nworkers)
         if pooled.dtype.itemsize != dst.dtype.itemsize:

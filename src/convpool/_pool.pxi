@@ -105,3 +105,101 @@ def max_pool(const pixel_t[:, :, :] image, pixel_t[:, :, :] out,
                         m = _max(m, col[c * stride_c + j])
                     dst[c] = m
         free(colmax)
+
+
+# ---------------------------------------------------------------- windows clipped at the edge
+# The kernels below serve min_pool, avg_pool and max_pool(ceil_mode=True): a window that
+# runs past the bottom/right edge pools the pixels that exist (output sizes are the
+# wrapper's business; every window starts inside the image).
+
+ctypedef fused mean_t:
+    float
+    double
+
+
+cdef inline pixel_t _min(pixel_t a, pixel_t b) noexcept nogil:
+    # NaN wins, as in numpy.min: keep a if it is NaN or not larger, else take b.
+    if pixel_t is float or pixel_t is double:
+        if a <= b or a != a:
+            return a
+        return b
+    else:
+        return a if a <= b else b
+
+
+def extreme_pool(const pixel_t[:, :, :] image, pixel_t[:, :, :] out,
+                 Py_ssize_t size_r, Py_ssize_t size_c,
+                 Py_ssize_t stride_r, Py_ssize_t stride_c, bint find_max,
+                 Py_ssize_t row_start, Py_ssize_t row_stop):
+    """Maximum (or minimum) of each window, windows clipped at the image's edge."""
+    cdef Py_ssize_t h = image.shape[1], w = image.shape[2]
+    cdef Py_ssize_t ho = out.shape[1], wo = out.shape[2]
+    cdef Py_ssize_t g, n, r, r0, nr, i, j, c, c0, nc
+    cdef const pixel_t* src
+    cdef pixel_t* dst
+    cdef pixel_t m
+    if row_stop <= row_start or wo == 0:
+        return
+    with nogil:
+        for g in range(row_start, row_stop):
+            n = g // ho
+            r = g - n * ho
+            r0 = r * stride_r
+            nr = min(size_r, h - r0)
+            dst = &out[n, r, 0]
+            for i in range(nr):
+                src = &image[n, r0 + i, 0]
+                for c in range(wo):
+                    c0 = c * stride_c
+                    nc = min(size_c, w - c0)
+                    m = dst[c] if i > 0 else src[c0]
+                    if find_max:
+                        for j in range(nc):
+                            m = _max(m, src[c0 + j])
+                    else:
+                        for j in range(nc):
+                            m = _min(m, src[c0 + j])
+                    dst[c] = m
+
+
+def avg_pool(const pixel_t[:, :, :] image, mean_t[:, :, :] out,
+             Py_ssize_t size_r, Py_ssize_t size_c,
+             Py_ssize_t stride_r, Py_ssize_t stride_c,
+             Py_ssize_t row_start, Py_ssize_t row_stop):
+    """Mean of each window: the pixels that exist summed in float64 in row-major order,
+    divided by their count, rounded once to the output type."""
+    cdef Py_ssize_t h = image.shape[1], w = image.shape[2]
+    cdef Py_ssize_t ho = out.shape[1], wo = out.shape[2]
+    cdef Py_ssize_t g, n, r, r0, nr, i, j, c, c0, nc
+    cdef const pixel_t* src
+    cdef mean_t* dst
+    cdef double s
+    cdef double* acc
+    if row_stop <= row_start or wo == 0:
+        return
+    with nogil:
+        acc = <double*>malloc(wo * sizeof(double))
+        if acc == NULL:
+            with gil:
+                raise MemoryError()
+        for g in range(row_start, row_stop):
+            n = g // ho
+            r = g - n * ho
+            r0 = r * stride_r
+            nr = min(size_r, h - r0)
+            for c in range(wo):
+                acc[c] = 0.0
+            for i in range(nr):
+                src = &image[n, r0 + i, 0]
+                for c in range(wo):
+                    c0 = c * stride_c
+                    nc = min(size_c, w - c0)
+                    s = acc[c]
+                    for j in range(nc):
+                        s = s + <double>src[c0 + j]
+                    acc[c] = s
+            dst = &out[n, r, 0]
+            for c in range(wo):
+                nc = min(size_c, w - c * stride_c)
+                dst[c] = <mean_t>(acc[c] / <double>(nr * nc))
+        free(acc)

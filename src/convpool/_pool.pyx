@@ -1,5 +1,6 @@
-"""Max-pooling kernel behind :func:`convpool.max_pool`, compiled for any CPU of the
-platform (the kernel's source is ``_pool.pxi``).
+"""Pooling kernels behind :func:`convpool.max_pool`, :func:`convpool.min_pool` and
+:func:`convpool.avg_pool`, compiled for any CPU of the platform (the kernels' source is
+``_pool.pxi``).
 """
 
 include "_pool.pxi"

@@ -1,4 +1,4 @@
-"""Max-pooling kernel behind :func:`convpool.max_pool`, compiled with AVX2 enabled.
+"""Pooling kernels (``_pool.pxi``), compiled with AVX2 enabled.
 
 Import only where ``convpool._conv.cpu_has_avx2()`` is true.
 """

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["codelab_convolution", "codelab_pooling", "convolve", "max_pool"]
+__all__ = ["avg_pool", "codelab_convolution", "codelab_pooling", "convolve", "max_pool", "min_pool"]
 
 
 def _store_uint8(v: float) -> int:
@@ -126,6 +126,27 @@ def codelab_pooling(image: npt.ArrayLike) -> np.ndarray:
     return newImage
 
 
+def _extend(x: int, n: int, mode: str) -> int | None:
+    """Index that coordinate ``x`` reads in an axis of length ``n``; None for `cval`."""
+    if 0 <= x < n:
+        return x
+    if mode in ("constant", "grid-constant"):
+        return None
+    if mode == "nearest":
+        return 0 if x < 0 else n - 1
+    if mode in ("wrap", "grid-wrap"):
+        return x % n
+    if mode in ("reflect", "grid-mirror"):  # d c b a | a b c d | d c b a, period 2n
+        x = x % (2 * n)
+        return x if x < n else 2 * n - 1 - x
+    if mode == "mirror":  # d c b | a b c d | c b a, period 2n - 2
+        if n == 1:
+            return 0
+        x = x % (2 * n - 2)
+        return x if x < n else 2 * n - 2 - x
+    raise ValueError(f"unknown mode {mode!r}")
+
+
 def convolve(
     image: npt.ArrayLike,
     kernel: npt.ArrayLike,
@@ -133,13 +154,17 @@ def convolve(
     *,
     mode: str = "keep",
     dtype: npt.DTypeLike = np.uint8,
+    cval: float = 0.0,
 ) -> np.ndarray:
     """What :func:`convpool.convolve` computes, for one 2-D image, in plain Python.
 
     For each output pixel: ``s = 0.0``, then ``s = s + kernel[i][j] * image[...]`` over
     the taps in row-major order, ``v = weight * s``, then for uint8 the codelab's clamp
     to 0..255 and truncation (NaN -> 0); float32 rounds ``v`` to nearest. In mode
-    ``"keep"`` the uncovered margin is the input value, converted the same way.
+    ``"keep"`` the uncovered margin is the input value, converted the same way. The
+    extension modes (``"reflect"``, ``"mirror"``, ``"nearest"``, ``"constant"``,
+    ``"wrap"`` and SciPy's ``grid-`` synonyms) read pixels beyond the edge where
+    SciPy's ``ndimage`` does (``float(cval)`` for ``"constant"``).
 
     Examples
     --------
@@ -147,6 +172,9 @@ def convolve(
     >>> reference.convolve([[1, 2], [3, 4]], [[1, 1]], mode="valid")
     array([[3],
            [7]], dtype=uint8)
+    >>> reference.convolve([[1, 2], [3, 4]], [[1, 1, 1]], mode="wrap")
+    array([[ 5,  4],
+           [11, 10]], dtype=uint8)
     """
     arr = np.asarray(image)
     rows = arr.tolist()
@@ -161,36 +189,95 @@ def convolve(
         r_out = range(ar, h - (kh - 1 - ar))
         c_out = range(ac, w - (kw - 1 - ac))
         shift_r, shift_c = 0, 0
-    else:
+    elif mode == "valid":
         ho, wo = max(h - kh + 1, 0), max(w - kw + 1, 0)
         result = [[0] * wo for _ in range(ho)]
         r_out, c_out = range(ar, ar + ho), range(ac, ac + wo)
         shift_r, shift_c = ar, ac
+    else:
+        result = [[0] * w for _ in range(h)]
+        r_out, c_out = range(h), range(w)
+        shift_r, shift_c = 0, 0
     for r in r_out:
         for c in c_out:
             s = 0.0
             for i in range(kh):
                 for j in range(kw):
-                    s = s + k[i][j] * float(rows[r + i - ar][c + j - ac])
+                    y = _extend(r + i - ar, h, mode)
+                    x = _extend(c + j - ac, w, mode)
+                    pixel = float(cval) if y is None or x is None else float(rows[y][x])
+                    s = s + k[i][j] * pixel
             result[r - shift_r][c - shift_c] = store(weight * s)
-    if mode == "keep":
-        shape: tuple[int, int] = (h, w)
+    if mode == "valid":
+        shape: tuple[int, int] = (max(h - kh + 1, 0), max(w - kw + 1, 0))
     else:
-        shape = (max(h - kh + 1, 0), max(w - kw + 1, 0))
+        shape = (h, w)
     with np.errstate(over="ignore"):  # float32 results beyond its range become +-inf
         return np.array(result, dtype=out_dtype).reshape(shape)
+
+
+def _window_starts(n: int, size: int, stride: int, ceil_mode: bool) -> list[int]:
+    """First index of each window along an axis of length ``n``."""
+    starts = []
+    start = 0
+    while start < n:
+        if start + size <= n:
+            starts.append(start)  # a whole window
+        elif ceil_mode:
+            starts.append(start)  # the partial window that reaches past the edge
+            break
+        else:
+            break
+        if start + size >= n:
+            break  # this window reaches the edge: no later window is needed
+        start += stride
+    return starts
+
+
+def _pair(value: int | tuple[int, int]) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else (value[0], value[1])
+
+
+def _starts(image: npt.ArrayLike, size, stride, ceil_mode: bool) -> tuple[list[int], list[int]]:
+    h, w = np.shape(image)
+    sr, sc = _pair(size)
+    tr, tc = (sr, sc) if stride is None else _pair(stride)
+    return _window_starts(h, sr, tr, ceil_mode), _window_starts(w, sc, tc, ceil_mode)
+
+
+def _pool(image: npt.ArrayLike, size, stride, ceil_mode: bool, pick) -> list[list]:
+    arr = np.asarray(image)
+    sr, sc = _pair(size)
+    rows = arr.tolist()
+    h, w = arr.shape
+    row_starts, col_starts = _starts(arr, size, stride, ceil_mode)
+    result = []
+    for r0 in row_starts:
+        line = []
+        for c0 in col_starts:
+            pixels = [rows[r][c] for r in range(r0, min(r0 + sr, h)) for c in range(c0, min(c0 + sc, w))]
+            line.append(pick(pixels))
+        result.append(line)
+    return result
+
+
+def _shape(result: list[list], image: npt.ArrayLike, size, stride, ceil_mode: bool) -> tuple[int, int]:
+    row_starts, col_starts = _starts(image, size, stride, ceil_mode)
+    return len(row_starts), len(col_starts)
 
 
 def max_pool(
     image: npt.ArrayLike,
     size: int | tuple[int, int] = 2,
     stride: int | tuple[int, int] | None = None,
+    ceil_mode: bool = False,
 ) -> np.ndarray:
     """What :func:`convpool.max_pool` computes, for one 2-D image, in plain Python.
 
     The maximum of each ``size x size`` window (or ``(rows, cols)``), windows
-    ``stride`` apart (default ``size``), floor output size; NaN wins, as in
-    ``numpy.max``.
+    ``stride`` apart (default ``size``); NaN wins, as in ``numpy.max``. Windows that
+    fit in the image, and with ``ceil_mode`` also the one after them, which reaches past
+    the edge and pools the pixels there are.
 
     Examples
     --------
@@ -201,24 +288,80 @@ def max_pool(
     >>> reference.max_pool(np.arange(9).reshape(3, 3), (1, 2), stride=(2, 1))
     array([[1, 2],
            [7, 8]])
+    >>> reference.max_pool(np.arange(9).reshape(3, 3), ceil_mode=True)
+    array([[4, 5],
+           [7, 8]])
     """
+
+    def pick(pixels: list) -> object:
+        m = pixels[0]
+        for x in pixels:
+            if x > m or x != x:
+                m = x
+        return m
+
+    result = _pool(image, size, stride, ceil_mode, pick)
+    dtype = np.asarray(image).dtype.newbyteorder("=")
+    return np.array(result, dtype=dtype).reshape(_shape(result, image, size, stride, ceil_mode))
+
+
+def min_pool(
+    image: npt.ArrayLike, size: int = 2, stride: int | None = None, ceil_mode: bool = False
+) -> np.ndarray:
+    """What :func:`convpool.min_pool` computes: :func:`max_pool` with the minimum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convpool import reference
+    >>> reference.min_pool(np.arange(9).reshape(3, 3), ceil_mode=True)
+    array([[0, 2],
+           [6, 8]])
+    """
+
+    def pick(pixels: list) -> object:
+        m = pixels[0]
+        for x in pixels:
+            if x < m or x != x:
+                m = x
+        return m
+
+    result = _pool(image, size, stride, ceil_mode, pick)
+    dtype = np.asarray(image).dtype.newbyteorder("=")
+    return np.array(result, dtype=dtype).reshape(_shape(result, image, size, stride, ceil_mode))
+
+
+def avg_pool(
+    image: npt.ArrayLike,
+    size: int = 2,
+    stride: int | None = None,
+    ceil_mode: bool = False,
+    dtype: npt.DTypeLike | None = None,
+) -> np.ndarray:
+    """What :func:`convpool.avg_pool` computes, for one 2-D image, in plain Python.
+
+    ``s = 0.0``, then ``s = s + float(pixel)`` over the window's pixels (those that
+    exist) in row-major order, then ``s / count`` rounded to `dtype` (default float64
+    for bool and integer images, the image's float type otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convpool import reference
+    >>> reference.avg_pool(np.arange(9).reshape(3, 3), ceil_mode=True)
+    array([[2. , 3.5],
+           [6.5, 8. ]])
+    """
+
+    def pick(pixels: list) -> float:
+        s = 0.0
+        for x in pixels:
+            s = s + float(x)
+        return s / len(pixels)
+
     arr = np.asarray(image)
-    sr, sc = (size, size) if isinstance(size, int) else size
-    tr, tc = (sr, sc) if stride is None else (stride, stride) if isinstance(stride, int) else stride
-    rows = arr.tolist()
-    h, w = arr.shape
-    ho = (h - sr) // tr + 1 if h >= sr else 0
-    wo = (w - sc) // tc + 1 if w >= sc else 0
-    result = []
-    for r in range(ho):
-        line = []
-        for c in range(wo):
-            m = rows[r * tr][c * tc]
-            for i in range(sr):
-                for j in range(sc):
-                    x = rows[r * tr + i][c * tc + j]
-                    if x > m or x != x:
-                        m = x
-            line.append(m)
-        result.append(line)
-    return np.array(result, dtype=arr.dtype.newbyteorder("=")).reshape(ho, wo)
+    if dtype is None:
+        dtype = arr.dtype.newbyteorder("=") if arr.dtype.kind == "f" else np.float64
+    result = _pool(arr, size, stride, ceil_mode, pick)
+    with np.errstate(over="ignore"):  # float16/32 means beyond their range become +-inf
+        return np.array(result, dtype=np.float64).astype(dtype).reshape(_shape(result, arr, size, stride, ceil_mode))

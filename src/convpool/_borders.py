@@ -1,0 +1,120 @@
+"""SciPy's border modes for :func:`convpool.convolve`, without a padded copy of the image.
+
+The covered interior is computed by the ordinary "valid" kernel straight from the image
+into the output; only the border strips (``kh - 1`` rows and ``kw - 1`` columns in all)
+are computed from small padded strips built with an index map per mode, by the same
+kernel. Every output pixel is thus the same sum of the same values in the same order as
+:func:`convpool.reference.convolve` computes, so results are bit-identical to it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+# convpool's (SciPy's) name -> the name numpy.pad uses for the same extension.
+NUMPY_PAD = {
+    "reflect": "symmetric",
+    "mirror": "reflect",
+    "nearest": "edge",
+    "wrap": "wrap",
+    "constant": "constant",
+}
+# The names SciPy's filters accept as synonyms.
+SYNONYMS = {"grid-mirror": "reflect", "grid-constant": "constant", "grid-wrap": "wrap"}
+MODES = tuple(NUMPY_PAD) + tuple(SYNONYMS)
+
+
+def canonical(mode: str) -> str:
+    """The mode's own name for a SciPy synonym (``"grid-wrap"`` -> ``"wrap"``)."""
+    return SYNONYMS.get(mode, mode)
+
+
+def index_map(mode: str, n: int, coords: np.ndarray) -> np.ndarray:
+    """Where each coordinate (possibly outside ``0..n-1``) reads in an axis of length ``n``.
+
+    Coordinates farther out than one period repeat the pattern, as SciPy (and
+    ``numpy.pad``) extend images smaller than the kernel. ``"constant"`` clips: the
+    caller puts `cval` where ``coords`` is outside.
+    """
+    if mode in ("nearest", "constant"):
+        return np.clip(coords, 0, n - 1)
+    if mode == "wrap":
+        return coords % n
+    if mode == "reflect":  # d c b a | a b c d | d c b a
+        y = coords % (2 * n)
+        return np.where(y >= n, 2 * n - 1 - y, y)
+    # mirror: d c b | a b c d | c b a; a single pixel mirrors onto itself.
+    if n == 1:
+        return np.zeros_like(coords)
+    y = coords % (2 * n - 2)
+    return np.where(y >= n, 2 * n - 2 - y, y)
+
+
+def strip_dtype(dtype: np.dtype, mode: str, cval: float) -> np.dtype:
+    """The dtype of the padded strips: the image's, unless it cannot hold `cval` exactly.
+
+    float64 then: the kernels convert every pixel to float64 anyway, so a float64 strip
+    gives the same sums (and for integer images the integer path is exact only where
+    float64 is exact too), and float64 holds `cval` as the reference uses it.
+    """
+    if mode != "constant":
+        return dtype
+    if dtype.kind == "f":
+        exact = float(dtype.type(cval)) == cval
+    else:
+        info = np.iinfo(dtype)
+        exact = cval == math.floor(cval) and info.min <= cval <= info.max
+    return dtype if exact else np.dtype(np.float64)
+
+
+def padded(
+    stack: np.ndarray, rows: np.ndarray, cols: np.ndarray, mode: str, cval: float, dtype: np.dtype
+) -> np.ndarray:
+    """The extended image at padded coordinates ``rows x cols`` of each image of a stack."""
+    h, w = stack.shape[1], stack.shape[2]
+    block = stack[:, index_map(mode, h, rows)[:, None], index_map(mode, w, cols)[None, :]]
+    block = np.ascontiguousarray(block, dtype=dtype)
+    if mode == "constant":
+        inside = ((rows >= 0) & (rows < h))[:, None] & ((cols >= 0) & (cols < w))[None, :]
+        block[:, ~inside] = cval
+    return block
+
+
+def correlate(
+    stack: np.ndarray,
+    out: np.ndarray,
+    kernel_shape: tuple[int, int],
+    mode: str,
+    cval: float,
+    valid: Callable[[np.ndarray, np.ndarray], None],
+) -> None:
+    """Fill ``out`` (N, H, W) with the correlation of ``stack`` extended by ``mode``.
+
+    ``valid(image, out)`` correlates a stack in "valid" mode into ``out``; it is called
+    on the image for the interior and on small padded strips for the borders.
+    """
+    n, h, w = stack.shape
+    kh, kw = kernel_shape
+    ar, ac = kh // 2, kw // 2
+    dtype = strip_dtype(stack.dtype, mode, cval)
+    rows = np.arange(-ar, h + kh - 1 - ar)  # padded coordinates, in image coordinates
+    cols = np.arange(-ac, w + kw - 1 - ac)
+
+    def strip(r0: int, r1: int, c0: int, c1: int) -> None:
+        # Output rows r0..r1, columns c0..c1 need padded rows r0..r1 + kh - 1 (likewise columns).
+        if r1 > r0 and c1 > c0:
+            valid(padded(stack, rows[r0 : r1 + kh - 1], cols[c0 : c1 + kw - 1], mode, cval, dtype),
+                  out[:, r0:r1, c0:c1])
+
+    if h < 2 * kh or w < 2 * kw:
+        strip(0, h, 0, w)  # a small image: padding it whole costs little
+        return
+    hv, wv = h - kh + 1, w - kw + 1
+    valid(stack, out[:, ar : ar + hv, ac : ac + wv])
+    strip(0, ar, 0, w)
+    strip(ar + hv, h, 0, w)
+    strip(ar, ar + hv, 0, ac)
+    strip(ar, ar + hv, ac + wv, w)

@@ -1,0 +1,359 @@
+"""convpool's functions for dask arrays: images larger than memory, computed chunk by chunk.
+
+Each function takes a dask array (or anything ``dask.array.asarray`` takes) and returns a
+lazy dask array whose computed values are identical, pixel for pixel, to what the
+in-memory function returns for the whole image, for any chunking. Install with
+``pip install "convpool[dask]"``.
+
+How the image border is handled as a whole, not per chunk:
+
+- ``convolve``: every block is extended by the kernel's halo from its neighbours
+  (``kh // 2`` rows above, ``kh - 1 - kh // 2`` below, likewise columns; none beyond
+  the image) and computed in ``"keep"`` mode, then trimmed to its own pixels. A block
+  at the image's edge thus keeps exactly the margin the whole image keeps. The
+  extension modes first pad the whole dask array lazily (a few index-mapped rows and
+  columns per side, so ``"wrap"`` reads the opposite edge), and ``"valid"`` crops.
+- pooling: chunk boundaries are moved to multiples of the stride (rechunking where
+  needed), so each window starts in exactly one block; a block reads the next
+  ``size - stride`` rows/columns of its neighbour when windows overlap.
+
+Chunks smaller than the halo are merged with their neighbours first. Non-spatial axes
+(a stack ``(N, H, W)`` with ``axes=(-2, -1)``) get no halo: one task per block.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+try:
+    import dask.array as da
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError('convpool.dask needs dask: pip install "convpool[dask]"') from exc
+
+from . import _borders, _filters, _pooling
+
+__all__ = ["avg_pool", "convolve", "max_pool", "min_pool"]
+
+
+def _as_dask(image: Any) -> da.Array:
+    if isinstance(image, da.Array):
+        return image
+    try:
+        return da.asarray(image)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"`image` must be a rectangular array of numbers: {exc}") from None
+
+
+def _rechunked(chunks: tuple[int, ...], multiple: int, minimum: int) -> tuple[int, ...]:
+    """Chunk sizes along one axis: boundaries moved down to multiples of `multiple`,
+    dropped where a chunk would be smaller than `minimum` (only a single chunk may be)."""
+    total = sum(chunks)
+    cuts: list[int] = []
+    pos = 0
+    for c in chunks[:-1]:
+        pos += c
+        cut = pos // multiple * multiple
+        if cut - (cuts[-1] if cuts else 0) >= max(minimum, 1) and total - cut >= minimum:
+            cuts.append(cut)
+    edges = [0, *cuts, total]
+    return tuple(b - a for a, b in zip(edges, edges[1:]))
+
+
+def _with_halo(
+    x: da.Array,
+    halo: dict[int, tuple[int, int]],
+    multiple: dict[int, int],
+    block_function: Callable[..., np.ndarray],
+    out_chunks: Callable[[tuple[tuple[int, ...], ...]], tuple[tuple[int, ...], ...]],
+    out_dtype: np.dtype,
+) -> da.Array:
+    """Rechunk ``x``, share ``halo[axis] = (before, after)`` cells between neighbouring
+    blocks (none beyond the array), and map ``block_function`` over the extended blocks.
+
+    ``block_function(block, location=..., block_index=..., depth=...)`` gets the
+    block's own (not extended) location in the rechunked ``x`` and its index.
+    """
+    chunks = tuple(
+        _rechunked(c, multiple.get(a, 1), max(halo.get(a, (0, 0)))) if a in halo else c
+        for a, c in enumerate(x.chunks)
+    )
+    x = x.rechunk(chunks)
+    depth = {a: (halo[a] if a in halo and len(chunks[a]) > 1 else 0) for a in range(x.ndim)}
+    extended = da.overlap.overlap(x, depth=depth, boundary="none", allow_rechunk=False)
+
+    def run(block: np.ndarray, block_info: dict | None = None) -> np.ndarray:
+        assert block_info is not None
+        starts = [int(sum(c[:i])) for c, i in zip(chunks, block_info[0]["chunk-location"])]
+        location = [(s, s + c[i]) for s, c, i in zip(starts, chunks, block_info[0]["chunk-location"])]
+        return block_function(block, location=location, block_index=block_info[0]["chunk-location"],
+                              depth=depth)
+
+    return da.map_blocks(
+        run, extended, chunks=out_chunks(chunks), dtype=out_dtype, meta=np.empty((0,) * x.ndim, out_dtype)
+    )
+
+
+# ---------------------------------------------------------------- convolution
+
+
+def _convolve_block(
+    block: np.ndarray, *, location: list[tuple[int, int]], depth: dict, axes: tuple[int, int],
+    kernel: np.ndarray, weight: float, dtype: np.dtype, block_index: tuple[int, ...]
+) -> np.ndarray:
+    result = _filters.convolve(block, kernel, weight, mode="keep", dtype=dtype, axes=axes)
+    index = [slice(None)] * block.ndim
+    for a in axes:
+        start, stop = location[a]
+        before = depth[a][0] if isinstance(depth[a], tuple) else 0
+        first = start - max(start - before, 0)  # the halo rows actually present above
+        index[a] = slice(first, first + stop - start)
+    return result[tuple(index)]
+
+
+def _pad(x: da.Array, axes: tuple[int, int], kernel_shape: tuple[int, int], mode: str, cval: float) -> da.Array:
+    """``x`` extended lazily by ``kh // 2`` rows above, ``kh - 1 - kh // 2`` below (and columns)."""
+    native = np.dtype(np.uint8) if x.dtype.kind == "b" else x.dtype.newbyteorder("=")  # as the kernels read it
+    dtype = _borders.strip_dtype(native, mode, cval)
+    x = x.astype(dtype)
+    for a, k in zip(axes, kernel_shape):
+        n = x.shape[a]
+        before, after = k // 2, k - 1 - k // 2
+        parts = []
+        for coords in (np.arange(-before, 0), np.arange(n, n + after)):
+            if mode == "constant":
+                shape = list(x.shape)
+                shape[a] = len(coords)
+                chunks = list(x.chunks)
+                chunks[a] = (len(coords),)
+                parts.append(da.full(shape, cval, dtype=dtype, chunks=tuple(chunks)))
+            else:
+                parts.append(da.take(x, _borders.index_map(mode, n, coords), axis=a))
+        x = da.concatenate([parts[0], x, parts[1]], axis=a)
+    return x
+
+
+def convolve(
+    image: Any,
+    kernel: npt.ArrayLike,
+    weight: float = 1.0,
+    *,
+    mode: _filters.Mode = "keep",
+    dtype: npt.DTypeLike = np.uint8,
+    axes: tuple[int, int] | None = None,
+    cval: float = 0.0,
+) -> da.Array:
+    """:func:`convpool.convolve` for a dask array, lazily, chunk by chunk.
+
+    Same arguments and results as :func:`convpool.convolve` (`out` and `workers`
+    aside: dask allocates the blocks and schedules them). Arguments are checked now,
+    with the same errors; pixels are computed when the result is.
+
+    Returns
+    -------
+    dask.array.Array
+        The feature map; for `mode` other than ``"keep"``/``"valid"``, chunked like
+        the image, otherwise possibly with small chunks merged into their neighbours.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`convpool.convolve`.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import numpy as np
+    >>> import convpool, convpool.dask
+    >>> image = convpool.data.ascent()
+    >>> lazy = convpool.dask.convolve(da.from_array(image, chunks=100), [[1, 0, -1]] * 3, mode="reflect")
+    >>> bool((lazy.compute() == convpool.convolve(image, [[1, 0, -1]] * 3, mode="reflect")).all())
+    True
+    """
+    x = _as_dask(image)
+    # Every check, and the output dtype, from the in-memory function on a 1-pixel image.
+    probe = _filters.convolve(
+        np.zeros((1,) * x.ndim, x.dtype), kernel, weight, mode=mode, dtype=dtype, axes=axes, cval=cval
+    )
+    ax = _filters._check_axes(axes, x.ndim, "image")
+    k = _filters._check_kernel(kernel)
+    w = _filters._check_weight(weight)
+    kh, kw = k.shape
+    if x.size == 0:
+        empty = np.empty(x.shape, x.dtype)
+        return da.from_array(_filters.convolve(empty, k, w, mode=mode, dtype=dtype, axes=ax, cval=cval))
+    base = _borders.canonical(mode)
+    source = _pad(x, ax, (kh, kw), base, float(cval)) if base in _borders.NUMPY_PAD else x
+    halo = {ax[0]: (kh // 2, kh - 1 - kh // 2), ax[1]: (kw // 2, kw - 1 - kw // 2)}
+    block_function = functools.partial(_convolve_block, axes=ax, kernel=k, weight=w, dtype=probe.dtype)
+    keep = _with_halo(source, halo, {}, block_function, lambda chunks: chunks, probe.dtype)
+    if mode == "keep":
+        return keep
+    index = [slice(None)] * x.ndim
+    for a, k_side in zip(ax, (kh, kw)):
+        n = x.shape[a]
+        length = n if base in _borders.NUMPY_PAD else max(n - k_side + 1, 0)
+        index[a] = slice(k_side // 2, k_side // 2 + length)
+    return keep[tuple(index)]
+
+
+# ---------------------------------------------------------------- pooling
+
+
+def _window_counts(chunks: tuple[int, ...], stride: int, total: int) -> tuple[int, ...]:
+    """Windows starting in each chunk (chunks start at multiples of `stride`), `total` in all."""
+    counts, start = [], 0
+    for c in chunks:
+        first = min(start // stride, total)
+        last = min(-(-(start + c) // stride), total)
+        counts.append(last - first)
+        start += c
+    return tuple(counts)
+
+
+def _pool_block(
+    block: np.ndarray, *, block_index: tuple[int, ...], axes: tuple[int, int],
+    pool: Callable[..., np.ndarray], size: tuple[int, int], stride: tuple[int, int],
+    ceil_mode: bool, counts: dict[int, tuple[int, ...]], options: dict[str, Any],
+    location: list[tuple[int, int]], depth: dict
+) -> np.ndarray:
+    # The block's windows come first: it starts at a multiple of the stride. In ceil
+    # mode a block inside the image may add a partial window at the end of its halo,
+    # which the crop drops; only a block at the image's end keeps its partial windows.
+    result = pool(block, size, stride=stride, ceil_mode=ceil_mode, axes=axes, **options)
+    index = [slice(None)] * block.ndim
+    for a in axes:
+        index[a] = slice(0, counts[a][block_index[a]])
+    return result[tuple(index)]
+
+
+def _pool(x: Any, pool: Callable[..., np.ndarray], size: Any, stride: Any, ceil_mode: Any,
+          axes: Any, **options: Any) -> da.Array:
+    x = _as_dask(x)
+    probe = pool(np.zeros((1,) * x.ndim, x.dtype), size, stride=stride, ceil_mode=ceil_mode, axes=axes, **options)
+    ax = _filters._check_axes(axes, x.ndim, "image")
+    sr, sc = _filters._check_pair(size, "size")
+    tr, tc = (sr, sc) if stride is None else _filters._check_pair(stride, "stride")
+    totals = {
+        ax[0]: _filters._pooled_length(x.shape[ax[0]], sr, tr, bool(ceil_mode)),
+        ax[1]: _filters._pooled_length(x.shape[ax[1]], sc, tc, bool(ceil_mode)),
+    }
+    if x.size == 0:
+        empty = np.empty(x.shape, x.dtype)
+        return da.from_array(pool(empty, size, stride=stride, ceil_mode=ceil_mode, axes=ax, **options))
+    halo = {ax[0]: (0, max(sr - tr, 0)), ax[1]: (0, max(sc - tc, 0))}
+    strides = {ax[0]: tr, ax[1]: tc}
+    counts: dict[int, tuple[int, ...]] = {}
+
+    def out_chunks(chunks: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
+        for a in ax:
+            counts[a] = _window_counts(chunks[a], strides[a], totals[a])
+        return tuple(counts.get(a, c) for a, c in enumerate(chunks))
+
+    block_function = functools.partial(
+        _pool_block, axes=ax, pool=pool, size=(sr, sc), stride=(tr, tc), ceil_mode=bool(ceil_mode),
+        counts=counts, options=options,
+    )
+    return _with_halo(x, halo, strides, block_function, out_chunks, probe.dtype)
+
+
+def max_pool(
+    image: Any,
+    size: int | tuple[int, int] = 2,
+    *,
+    stride: int | tuple[int, int] | None = None,
+    ceil_mode: bool = False,
+    axes: tuple[int, int] | None = None,
+) -> da.Array:
+    """:func:`convpool.max_pool` for a dask array, lazily, chunk by chunk.
+
+    Same arguments (`out` and `workers` aside), errors and results as
+    :func:`convpool.max_pool`. Chunk boundaries move to multiples of `stride`.
+
+    Returns
+    -------
+    dask.array.Array
+        The pooled image.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`convpool.max_pool`.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import convpool, convpool.dask
+    >>> image = convpool.data.ascent()
+    >>> lazy = convpool.dask.max_pool(da.from_array(image, chunks=99), 3, ceil_mode=True)
+    >>> lazy.shape, bool((lazy.compute() == convpool.max_pool(image, 3, ceil_mode=True)).all())
+    ((171, 171), True)
+    """
+    return _pool(image, _filters.max_pool, size, stride, ceil_mode, axes)
+
+
+def min_pool(
+    image: Any,
+    size: int | tuple[int, int] = 2,
+    *,
+    stride: int | tuple[int, int] | None = None,
+    ceil_mode: bool = False,
+    axes: tuple[int, int] | None = None,
+) -> da.Array:
+    """:func:`convpool.min_pool` for a dask array, lazily, chunk by chunk.
+
+    Returns
+    -------
+    dask.array.Array
+        The pooled image.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`convpool.min_pool`.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import convpool, convpool.dask
+    >>> convpool.dask.min_pool(da.arange(16, chunks=5).reshape(4, 4)).compute()
+    array([[ 0,  2],
+           [ 8, 10]])
+    """
+    return _pool(image, _pooling.min_pool, size, stride, ceil_mode, axes)
+
+
+def avg_pool(
+    image: Any,
+    size: int | tuple[int, int] = 2,
+    *,
+    stride: int | tuple[int, int] | None = None,
+    ceil_mode: bool = False,
+    dtype: npt.DTypeLike | None = None,
+    axes: tuple[int, int] | None = None,
+) -> da.Array:
+    """:func:`convpool.avg_pool` for a dask array, lazily, chunk by chunk.
+
+    Returns
+    -------
+    dask.array.Array
+        The pooled image.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`convpool.avg_pool`.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import convpool, convpool.dask
+    >>> convpool.dask.avg_pool(da.arange(16, chunks=5).reshape(4, 4)).compute()
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    return _pool(image, _pooling.avg_pool, size, stride, ceil_mode, axes, dtype=dtype)

@@ -1,0 +1,162 @@
+"""convpool.dask against the in-memory functions, on the threaded scheduler and a LocalCluster."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_identical
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+da = pytest.importorskip("dask.array")
+import dask  # noqa: E402
+
+import convpool  # noqa: E402
+import convpool.dask as cd  # noqa: E402
+
+MODES = ["keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap", "grid-mirror"]
+POOLS = ["max_pool", "min_pool", "avg_pool"]
+
+# 37 x 41 in uneven chunks: row chunks 10, 3, 1, 15, 8 and column chunks 7, 2, 20, 12, so
+# a 5 x 5 halo crosses chunk corners and several chunks are smaller than the halo.
+IMAGE = np.random.default_rng(0).integers(0, 256, (37, 41)).astype(np.uint8)
+CHUNKS = ((10, 3, 1, 15, 8), (7, 2, 20, 12))
+KERNEL = np.random.default_rng(1).integers(-3, 4, (5, 4))
+
+
+@pytest.fixture(scope="module")
+def cluster_client():
+    """A real two-process cluster on loopback, started once for this module."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None, worker_dashboard_address=None,
+    ) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def test_halos_cross_chunk_corners_threaded():
+    x = da.from_array(IMAGE, chunks=CHUNKS)
+    for mode in MODES:
+        lazy = cd.convolve(x, KERNEL, 0.5, mode=mode, cval=7)
+        with dask.config.set(scheduler="threads"):
+            got = lazy.compute()
+        assert_identical(got, convpool.convolve(IMAGE, KERNEL, 0.5, mode=mode, cval=7))
+
+
+def test_on_a_local_cluster(cluster_client):
+    x = da.from_array(IMAGE, chunks=CHUNKS)
+    modes = ["keep", "valid", "wrap", "constant"]
+    lazy = [cd.convolve(x, KERNEL, mode=mode, dtype=np.float64, cval=2.5) for mode in modes]
+    lazy += [cd.max_pool(cd.convolve(x, KERNEL, mode="mirror"), 3, stride=2, ceil_mode=True)]
+    lazy += [cd.avg_pool(x, 2, ceil_mode=True)]
+    got = cluster_client.compute(lazy, sync=True)
+    expected = [convpool.convolve(IMAGE, KERNEL, mode=mode, dtype=np.float64, cval=2.5) for mode in modes]
+    expected += [convpool.max_pool(convpool.convolve(IMAGE, KERNEL, mode="mirror"), 3, stride=2, ceil_mode=True)]
+    expected += [convpool.avg_pool(IMAGE, 2, ceil_mode=True)]
+    for g, e in zip(got, expected):
+        assert_identical(g, e)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 16), st.integers(1, 16)),
+    chunk=st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    kshape=st.tuples(st.integers(1, 9), st.integers(1, 9)),
+    mode=st.sampled_from(MODES),
+    dtype=st.sampled_from([np.uint8, np.int32, np.float32, np.bool_]),
+    cval=st.sampled_from([0.0, 3.0, -1.5]),
+)
+def test_convolve_any_chunking(shape, chunk, kshape, mode, dtype, cval):
+    rng = np.random.default_rng(sum(shape) + sum(kshape))
+    image = rng.integers(0, 100, shape).astype(dtype)
+    kernel = rng.integers(-3, 4, kshape)
+    lazy = cd.convolve(da.from_array(image, chunks=chunk), kernel, 0.25, mode=mode, dtype=np.float64, cval=cval)
+    got = lazy.compute(scheduler="sync")
+    assert_identical(got, convpool.convolve(image, kernel, 0.25, mode=mode, dtype=np.float64, cval=cval))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 16), st.integers(1, 16)),
+    chunk=st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    size=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    stride=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    ceil_mode=st.booleans(),
+    name=st.sampled_from(POOLS),
+)
+def test_pooling_any_chunking(shape, chunk, size, stride, ceil_mode, name):
+    image = np.random.default_rng(sum(shape)).normal(size=shape).astype(np.float32)
+    lazy = getattr(cd, name)(da.from_array(image, chunks=chunk), size, stride=stride, ceil_mode=ceil_mode)
+    got = lazy.compute(scheduler="sync")
+    assert_identical(got, getattr(convpool, name)(image, size, stride=stride, ceil_mode=ceil_mode))
+
+
+def test_pooling_chunks_align_with_the_stride():
+    x = da.from_array(IMAGE, chunks=CHUNKS)
+    lazy = cd.max_pool(x, 2)
+    # Boundaries 10, 13, 14, 29 move down to 10, 12, 14, 28: 5, 1, 1, 7 and 4 windows.
+    assert lazy.chunks[0] == (5, 1, 1, 7, 4)
+    assert_identical(lazy.compute(scheduler="sync"), convpool.max_pool(IMAGE))
+    overlapping = cd.avg_pool(x, 3, stride=2, ceil_mode=True, dtype=np.float32)
+    assert overlapping.dtype == np.float32
+    assert_identical(overlapping.compute(scheduler="sync"),
+                     convpool.avg_pool(IMAGE, 3, stride=2, ceil_mode=True, dtype=np.float32))
+
+
+def test_stack_maps_one_task_per_image_block():
+    stack = np.random.default_rng(2).integers(0, 256, (6, 20, 22)).astype(np.uint8)
+    x = da.from_array(stack, chunks=(2, 10, 11))
+    for mode in ("keep", "wrap"):
+        lazy = cd.convolve(x, KERNEL, mode=mode, axes=(-2, -1))
+        assert lazy.chunks == x.chunks
+        assert_identical(lazy.compute(scheduler="sync"), convpool.convolve(stack, KERNEL, mode=mode, axes=(-2, -1)))
+    pooled = cd.max_pool(x, axes=(1, 2))
+    assert pooled.chunks == ((2, 2, 2), (5, 5), (5, 6))
+    assert_identical(pooled.compute(scheduler="sync"), convpool.max_pool(stack, axes=(1, 2)))
+    colour = np.moveaxis(stack, 0, -1)
+    lazy = cd.convolve(da.from_array(colour, chunks=(7, 8, 3)), KERNEL, axes=(0, 1), mode="mirror")
+    assert_identical(lazy.compute(scheduler="sync"), convpool.convolve(colour, KERNEL, axes=(0, 1), mode="mirror"))
+
+
+def test_lazy_until_computed():
+    calls = []
+
+    def counted(block):
+        calls.append(block.shape)
+        return block
+
+    x = da.from_array(IMAGE, chunks=CHUNKS).map_blocks(counted, meta=np.empty((0, 0), IMAGE.dtype))
+    lazy = cd.convolve(x, KERNEL, mode="reflect")
+    pooled = cd.max_pool(lazy)
+    assert calls == [] and isinstance(pooled, da.Array)
+    pooled.compute(scheduler="sync")
+    assert calls
+
+
+def test_numpy_input_and_empty_images():
+    assert_identical(cd.convolve(IMAGE, KERNEL).compute(), convpool.convolve(IMAGE, KERNEL))
+    for shape in [(0, 5), (5, 0)]:
+        empty = da.zeros(shape, dtype=np.uint8)
+        assert cd.convolve(empty, KERNEL, mode="valid").shape == convpool.convolve(np.zeros(shape), KERNEL, mode="valid").shape
+        assert cd.max_pool(empty, ceil_mode=True).shape == convpool.max_pool(np.zeros(shape), ceil_mode=True).shape
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda x: cd.convolve(x, [1, 2]), ValueError, r"`kernel` must be 2-D"),
+        (lambda x: cd.convolve(x, KERNEL, mode="same"), ValueError, r"`mode` must be one of"),
+        (lambda x: cd.convolve(x, KERNEL, cval=np.nan), ValueError, r"`cval` must be finite"),
+        (lambda x: cd.convolve(x, KERNEL, dtype=np.int8), TypeError, r"`dtype` must be numpy.uint8"),
+        (lambda x: cd.convolve(x.astype(complex), KERNEL), TypeError, r"`image` must hold real numbers"),
+        (lambda x: cd.convolve(x[None], KERNEL), ValueError, r"`image` must be 2-D, got 3-D"),
+        (lambda x: cd.max_pool(x, 0), ValueError, r"`size` must be at least 1"),
+        (lambda x: cd.min_pool(x, ceil_mode=None), TypeError, r"`ceil_mode` must be a bool"),
+        (lambda x: cd.avg_pool(x, dtype=np.uint8), TypeError, r"`dtype` must be None, numpy.float16"),
+        (lambda x: cd.avg_pool(x, axes=(0, 0)), ValueError, r"`axes` must name two different axes"),
+    ],
+)
+def test_errors_are_raised_before_computing(call, error, match):
+    with pytest.raises(error, match=match):
+        call(da.from_array(IMAGE, chunks=CHUNKS))
