@@ -352,8 +352,10 @@ def check_python(python: str, sdist: Path, work: Path, version: str) -> str:
     tester = venv(python, work / "test-env")
     run([tester, "-m", "pip", "install", "--quiet", *test_requirements()], capture=True)
     # No pip configuration either: this wheelhouse is the only place convpool can come from.
+    isolated = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    isolated["PIP_CONFIG_FILE"] = os.devnull
     run([tester, "-m", "pip", "install", "--only-binary=:all:", "--no-index", "--find-links",
-         work / "wheelhouse", "convpool"], env={**os.environ, "PIP_CONFIG_FILE": os.devnull})
+         work / "wheelhouse", "convpool"], env=isolated)
     run([tester, "-m", "pip", "check"], capture=True)
 
     # The tests run where there is no source tree to import by mistake.
