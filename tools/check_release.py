@@ -61,6 +61,7 @@ SDIST_GENERATED = {
     "src/convpool.egg-info/PKG-INFO",
     "src/convpool.egg-info/SOURCES.txt",
     "src/convpool.egg-info/dependency_links.txt",
+    "src/convpool.egg-info/entry_points.txt",
     "src/convpool.egg-info/requires.txt",
     "src/convpool.egg-info/top_level.txt",
 }
