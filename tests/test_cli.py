@@ -241,6 +241,7 @@ def test_apply_an_empty_folder_is_a_failure(tmp_path, capsys):
         (["-k", "sobel-horizontal"], ["-k", "-1 -2 -1; 0 0 0; 1 2 1"], ["--pool", "2"]),
         (["-k", "box_blur"], ["-k=1,1,1;1,1,1;1,1,1", "--weight", "1/9"], ["--mode", "valid"]),
         (["-k", "laplacian"], ["--kernel=0,1,0;1,-4,1;0,1,0"], ["--dtype", "float32"]),
+        (["-k", "edges"], ["-k", "0,1,0;1,-4,1;0,1,0"], ["--mode", "mirror"]),
     ],
 )
 def test_named_and_literal_kernels_give_the_python_apis_result(tmp_path, named, literal, extra):
@@ -250,7 +251,7 @@ def test_named_and_literal_kernels_give_the_python_apis_result(tmp_path, named, 
         assert main(["apply", good, *args, *extra, "-o", str(tmp_path / out)]) == 0
     k = kernels.get(named[1])
     dtype = np.float32 if "float32" in extra else np.uint8
-    mode = "valid" if "valid" in extra else "keep"
+    mode = extra[extra.index("--mode") + 1] if "--mode" in extra else "keep"
     expected = convpool.convolve(image, k.matrix, k.weight, mode=mode, dtype=dtype)
     if "--pool" in extra:
         expected = convpool.max_pool(expected, 2)

@@ -356,7 +356,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 class _Options:
     kernel: kernels.Kernel
     weight: float
-    mode: Literal["keep", "valid"]
+    mode: Literal["keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap"]
     pool: int | None
     dtype: type[np.generic]
     scale: bool
@@ -716,10 +716,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     apply.add_argument(
         "--mode",
-        choices=("keep", "valid"),
+        choices=("keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap"),
         default="keep",
         help="keep: the image's size, margin as in the input (the codelab's; default); "
-        "valid: only the pixels the kernel covers",
+        "valid: only the pixels the kernel covers; reflect, mirror, nearest, constant (0), "
+        "wrap: SciPy's border modes, every pixel computed",
     )
     apply.add_argument("--pool", type=_positive_int, metavar="N", help="then N x N max pooling (the codelab's: 2)")
     apply.add_argument(
