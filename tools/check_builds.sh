@@ -39,7 +39,12 @@ for variant in "${variants[@]}"; do
     env "${build_env[@]}" "$py" -m pip install --quiet "$src[test]"
 
     run_env=()
+    extra=()
     if [ "$variant" = sanitize ]; then
+        # OpenCV aborts when it throws its C++ exception (refusing BORDER_WRAP) with the
+        # ASan runtime preloaded into an uninstrumented interpreter: a crash inside
+        # OpenCV, not convpool, so that one test runs in the other variant only.
+        extra=(--deselect tests/test_modes.py::test_opencv_filter2d_has_no_wrap)
         # The interpreter is not instrumented, so the ASan runtime must be loaded first.
         # CPython keeps memory alive until exit by design: leak reports would be noise.
         cc="${CC:-gcc}"
@@ -58,7 +63,7 @@ for variant in "${variants[@]}"; do
     fi
     echo "== $variant: python -m pytest $*"
     status=0
-    (cd "$src" && env "${run_env[@]}" "$py" -m pytest -p no:cacheprovider "$@") || status=$?
+    (cd "$src" && env "${run_env[@]}" "$py" -m pytest -p no:cacheprovider "${extra[@]}" "$@") || status=$?
     # Warnings (such as a refused huge allocation, which must become MemoryError) pass.
     if grep -qsE "ERROR: |runtime error: " "$work/$variant"/report.*; then
         cat "$work/$variant"/report.*

@@ -235,7 +235,7 @@ def _as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
     """
     if arr.ndim == 2 and axes == (0, 1):
         stack = arr[np.newaxis]
-        if stack.dtype in _KERNEL_DTYPES and stack.strides[2] == stack.itemsize:
+        if stack.dtype in _KERNEL_DTYPES and stack.strides[2] == stack.itemsize and stack.flags.aligned:
             return stack
     else:
         moved = np.moveaxis(arr, axes, (-2, -1))
