@@ -629,7 +629,7 @@ def convolve(
         raise TypeError(f"`mode` must be a string, got {type(mode).__name__}")
     if mode not in _MODES:
         raise ValueError(f"`mode` must be one of {_MODES}, got {mode!r}")
-    c = _check_real(cval, "cval")
+    c = cval if type(cval) is float and math.isfinite(cval) else _check_real(cval, "cval")
     out_dtype = _check_dtype(dtype)
     ax = _check_axes(axes, arr.ndim, "image")
     nworkers = _check_workers(workers)
@@ -645,7 +645,10 @@ def convolve(
         if ho and wo:
             src = _as_stack(arr, ax)
             kern, taps = _plan(k, src.dtype, out_dtype)
-            _correlate(kern, src, taps, w, dst, keep, 0, ho)
+            if w_ <= _MAX_COLUMNS:
+                kern(src, taps, w, dst, keep, 0, ho)
+            else:
+                _correlate(kern, src, taps, w, dst, keep, 0, ho)
         return dst[0]
     shape = list(arr.shape)
     if not keep:
