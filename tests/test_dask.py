@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_identical
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from helpers import assert_identical
 
 da = pytest.importorskip("dask.array")
 import dask  # noqa: E402

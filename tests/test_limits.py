@@ -8,10 +8,10 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import assert_identical
 
 import convpool
 from convpool import reference
+from helpers import assert_identical
 
 KERNEL = np.array([[1, -2, 3, 0, 5], [2, 1, -1, 4, 1], [0, 3, 1, -2, 2]])
 

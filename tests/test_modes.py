@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from helpers import IMAGE_DTYPES, LAYOUTS, OUT_DTYPES, assert_identical, digest, images, in_layout
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convpool
 from convpool import _borders, reference
+from helpers import IMAGE_DTYPES, LAYOUTS, OUT_DTYPES, assert_identical, digest, images, in_layout
 
 EXTEND = ["reflect", "mirror", "nearest", "constant", "wrap"]
 SYNONYMS = {"grid-mirror": "reflect", "grid-constant": "constant", "grid-wrap": "wrap"}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import IMAGE_DTYPES, LAYOUTS, assert_identical, digest, images, in_layout
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convpool
 from convpool import reference
+from helpers import IMAGE_DTYPES, LAYOUTS, assert_identical, digest, images, in_layout
 
 POOLS = {"max": convpool.max_pool, "min": convpool.min_pool, "avg": convpool.avg_pool}
 REFERENCES = {"max": reference.max_pool, "min": reference.min_pool, "avg": reference.avg_pool}

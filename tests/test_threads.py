@@ -10,9 +10,9 @@ import threading
 
 import numpy as np
 import pytest
-from helpers import assert_identical, digest, lay_out
 
 import convpool
+from helpers import assert_identical, digest, lay_out
 
 THREADS = 8
 ROUNDS = 3

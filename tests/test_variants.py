@@ -14,10 +14,10 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import assert_identical as _assert_identical
 
 import convpool
 from convpool import _conv, _filters, _pool, reference
+from helpers import assert_identical as _assert_identical
 
 
 def assert_identical(actual: np.ndarray, expected: np.ndarray) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._filters import _pool  # the build chosen for this CPU
 from ._filters import (
     _as_stack,
     _check_axes,
@@ -17,6 +16,7 @@ from ._filters import (
     _check_pair,
     _check_workers,
     _finish,
+    _pool,  # the build chosen for this CPU
     _pooled_length,
     _prepare_out,
     _run_bands,
