@@ -140,6 +140,32 @@ def test_every_build_and_path_agrees(monkeypatch, dtype, kernel, path):
                     assert_identical(results[0], reference.convolve(image, kernel, weight, mode=mode, dtype=out_dtype))
 
 
+# The integer path sums up to nine taps per pass: every pass length, and kernels that
+# take two to six passes, on each accumulator.
+@pytest.mark.parametrize("ntaps", [*range(1, 13), 17, 18, 19, 27, 28, 49])
+@pytest.mark.parametrize(("dtype", "scale", "path"), [
+    (np.uint8, 1, "correlate_int16"),
+    (np.int8, 1, "correlate_int16"),
+    (np.uint8, 300, "correlate_int32"),
+    (np.int16, 2, "correlate_int32"),
+    (np.int32, 1, "correlate_int"),
+])
+def test_every_tap_count_agrees(monkeypatch, ntaps, dtype, scale, path):
+    r = np.random.default_rng(ntaps)
+    kernel = np.zeros(49, np.int64)
+    kernel[r.choice(49, ntaps, replace=False)] = r.choice([-2, -1, 1, 2], ntaps) * scale
+    kernel = kernel.reshape(7, 7)
+    assert _filters._integer_kernel(kernel, np.dtype(dtype))[0].__name__ == path
+    image = make_image(dtype, (15, 37))
+    for out_dtype, weight in ((np.uint8, 1.0), (np.uint8, 0.5), (np.float64, 1.0)):
+        expected = reference.convolve(image, kernel, weight, dtype=out_dtype)
+        results = run_everywhere(
+            monkeypatch, lambda workers: convpool.convolve(image, kernel, weight, dtype=out_dtype, workers=workers)
+        )
+        for got in results:
+            assert_identical(got, expected)
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int32, np.int64, np.uint64, np.float32, np.float64])
 @pytest.mark.parametrize(("size", "stride"), [(2, None), (3, 2), ((2, 3), 1), (1, 1), ((3, 1), (1, 2))])
 def test_every_build_pools_alike(monkeypatch, dtype, size, stride):

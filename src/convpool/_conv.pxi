@@ -70,11 +70,10 @@ cdef inline uint8_t _to_uint8(double v) noexcept nogil:
 
 
 cdef inline uint8_t _clamp(acc_t v) noexcept nogil:
-    # The integer twin of _to_uint8 for weight 1: no rounding is involved.
-    if v < 0:
-        return 0
-    if v > 255:
-        return 255
+    # The integer twin of _to_uint8 for weight 1: no rounding is involved. Written as
+    # one expression, so that the compiler emits vector min/max and a saturating pack.
+    # (narrowed once, at the end).
+    v = 0 if v < 0 else (255 if v > 255 else v)
     return <uint8_t>v
 
 
@@ -238,39 +237,138 @@ def correlate_float(const image_t[:, :, :] image, const double[:, ::1] kernel,
         free(ring_row)
 
 
-cdef inline void _int_run(const char* anchor, const Py_ssize_t* offset, const acc_t* coef,
-                          Py_ssize_t ngroups, acc_t* acc, out_t* dst, Py_ssize_t n,
-                          bint direct, double weight, const int_image_t* kind) noexcept nogil:
-    # n output pixels in a row of memory: output pixel c sums coef[t] * pixel at
-    # anchor + offset[t] bytes, c pixels on. Taps go three per pass, so the sums are
-    # loaded and stored once per three taps; the last pass of uint8 output with
-    # weight 1 clamps and stores directly.
-    cdef Py_ssize_t t, c
-    cdef acc_t k0, k1, k2
-    cdef const int_image_t* p0
-    cdef const int_image_t* p1
-    cdef const int_image_t* p2
-    for t in range(ngroups):
-        k0 = coef[3 * t]
-        k1 = coef[3 * t + 1]
-        k2 = coef[3 * t + 2]
-        p0 = <const int_image_t*>(anchor + offset[3 * t])
-        p1 = <const int_image_t*>(anchor + offset[3 * t + 1])
-        p2 = <const int_image_t*>(anchor + offset[3 * t + 2])
-        if direct and t == ngroups - 1:
-            if out_t is uint8_t:
-                if t == 0:
-                    for c in range(n):
-                        dst[c] = _clamp(<acc_t>(k0 * p0[c] + k1 * p1[c] + k2 * p2[c]))
-                else:
-                    for c in range(n):
-                        dst[c] = _clamp(<acc_t>(acc[c] + k0 * p0[c] + k1 * p1[c] + k2 * p2[c]))
-        elif t == 0:
+# Taps per pass of the integer path: up to nine (a whole 3x3 kernel) are summed in
+# registers and stored once; a kernel with more nonzero taps takes several passes that
+# carry their sums in a buffer.
+cdef enum:
+    _PASS = 9
+
+
+cdef inline acc_t _tap_sum(const int_image_t* p0, const int_image_t* p1, const int_image_t* p2, const int_image_t* p3, const int_image_t* p4, const int_image_t* p5, const int_image_t* p6, const int_image_t* p7, const int_image_t* p8,
+                           acc_t k0, acc_t k1, acc_t k2, acc_t k3, acc_t k4, acc_t k5, acc_t k6, acc_t k7, acc_t k8,
+                           Py_ssize_t c, int m) noexcept nogil:
+    # The sum of the first m taps at output pixel c. Called with a literal m, so the
+    # compiler drops the tests and vectorises the caller's loop over c. Products are
+    # computed in C's int (or wider) and the sum narrowed to acc_t: the caller has
+    # proved that every sum fits, so the result is exact.
+    cdef acc_t s = <acc_t>(k0 * p0[c])
+    if m > 1:
+        s = <acc_t>(s + k1 * p1[c])
+    if m > 2:
+        s = <acc_t>(s + k2 * p2[c])
+    if m > 3:
+        s = <acc_t>(s + k3 * p3[c])
+    if m > 4:
+        s = <acc_t>(s + k4 * p4[c])
+    if m > 5:
+        s = <acc_t>(s + k5 * p5[c])
+    if m > 6:
+        s = <acc_t>(s + k6 * p6[c])
+    if m > 7:
+        s = <acc_t>(s + k7 * p7[c])
+    if m > 8:
+        s = <acc_t>(s + k8 * p8[c])
+    return s
+
+
+cdef inline void _pass(const char* anchor, const Py_ssize_t* offset, const acc_t* coef,
+                       Py_ssize_t m, const acc_t* acc_in, acc_t* acc_out, out_t* dst,
+                       Py_ssize_t n, const int_image_t* kind) noexcept nogil:
+    # One pass of m <= _PASS taps over n output pixels: start from acc_in (or 0), then
+    # store the sums into acc_out, or (acc_out NULL: uint8 output of weight 1) clamp
+    # them into dst. acc_in is only ever given with m == _PASS. Every loop below names
+    # m as a literal, so each compiles to its own vectorised loop with no tests inside.
+    cdef Py_ssize_t c, t
+    cdef const int_image_t* p[_PASS]
+    cdef acc_t k[_PASS]
+    for t in range(_PASS):
+        p[t] = <const int_image_t*>(anchor + offset[t if t < m else 0])
+        k[t] = coef[t] if t < m else 0
+    cdef const int_image_t *p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3], *p4 = p[4]
+    cdef const int_image_t *p5 = p[5], *p6 = p[6], *p7 = p[7], *p8 = p[8]
+    cdef acc_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4]
+    cdef acc_t k5 = k[5], k6 = k[6], k7 = k[7], k8 = k[8]
+    if acc_in != NULL:
+        if acc_out != NULL:
             for c in range(n):
-                acc[c] = <acc_t>(k0 * p0[c] + k1 * p1[c] + k2 * p2[c])
+                acc_out[c] = <acc_t>(acc_in[c] + _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 9))
+        elif out_t is uint8_t:
+            for c in range(n):
+                dst[c] = _clamp(<acc_t>(acc_in[c] + _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 9)))
+    elif acc_out != NULL:
+        if m == 1:
+            for c in range(n):
+                acc_out[c] = _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 1)
+        elif m == 2:
+            for c in range(n):
+                acc_out[c] = _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 2)
+        elif m == 3:
+            for c in range(n):
+                acc_out[c] = _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 3)
+        elif m == 4:
+            for c in range(n):
+                acc_out[c] = _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 4)
+        elif m == 5:
+            for c in range(n):
+                acc_out[c] = _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 5)
+        elif m == 6:
+            for c in range(n):
+                acc_out[c] = _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 6)
+        elif m == 7:
+            for c in range(n):
+                acc_out[c] = _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 7)
+        elif m == 8:
+            for c in range(n):
+                acc_out[c] = _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 8)
         else:
             for c in range(n):
-                acc[c] = <acc_t>(acc[c] + k0 * p0[c] + k1 * p1[c] + k2 * p2[c])
+                acc_out[c] = _tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 9)
+    elif out_t is uint8_t:
+        if m == 1:
+            for c in range(n):
+                dst[c] = _clamp(_tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 1))
+        elif m == 2:
+            for c in range(n):
+                dst[c] = _clamp(_tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 2))
+        elif m == 3:
+            for c in range(n):
+                dst[c] = _clamp(_tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 3))
+        elif m == 4:
+            for c in range(n):
+                dst[c] = _clamp(_tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 4))
+        elif m == 5:
+            for c in range(n):
+                dst[c] = _clamp(_tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 5))
+        elif m == 6:
+            for c in range(n):
+                dst[c] = _clamp(_tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 6))
+        elif m == 7:
+            for c in range(n):
+                dst[c] = _clamp(_tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 7))
+        elif m == 8:
+            for c in range(n):
+                dst[c] = _clamp(_tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 8))
+        else:
+            for c in range(n):
+                dst[c] = _clamp(_tap_sum(p0, p1, p2, p3, p4, p5, p6, p7, p8, k0, k1, k2, k3, k4, k5, k6, k7, k8, c, 9))
+
+
+cdef inline void _int_run(const char* anchor, const Py_ssize_t* offset, const acc_t* coef,
+                          Py_ssize_t nt, acc_t* acc, out_t* dst, Py_ssize_t n,
+                          bint direct, double weight, const int_image_t* kind) noexcept nogil:
+    # n output pixels in a row of memory: output pixel c sums coef[t] * pixel at
+    # anchor + offset[t] bytes, c pixels on, over the nt nonzero taps. The first pass
+    # takes nt % _PASS taps (or _PASS), every later pass _PASS, carrying the sums in acc;
+    # the last pass of uint8 output with weight 1 clamps and stores directly, otherwise
+    # the sums go through float64 as in the reference.
+    cdef Py_ssize_t t0 = 0, m = nt - (nt - 1) // _PASS * _PASS
+    cdef const acc_t* acc_in = NULL
+    while t0 < nt:
+        _pass(anchor, offset + t0, coef + t0, m, acc_in,
+              NULL if direct and t0 + m == nt else acc, dst, n, kind)
+        acc_in = acc
+        t0 += m
+        m = _PASS
     if not direct:
         _store_int(dst, acc, weight, n)
 
@@ -283,9 +381,9 @@ cdef enum:
 cdef int _correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] kernel,
                         double weight, out_t[:, :, :] out, bint keep,
                         Py_ssize_t row_start, Py_ssize_t row_stop, acc_t zero) except -1 nogil:
-    # The nonzero taps, three per pass (the last group padded with zero taps, which add
-    # exactly 0); for uint8 output and weight 1 the last pass clamps and stores
-    # directly, otherwise the exact integer sums go through float64 as in the reference.
+    # The nonzero taps, in passes of up to _PASS (see _int_run); for uint8 output and
+    # weight 1 the last pass clamps and stores directly, otherwise the exact integer
+    # sums go through float64 as in the reference.
     # When image and output rows are contiguous ("keep" mode), several interior rows
     # form one run of memory: the run crosses the margins, which are then rewritten, so
     # small images pay no per-row loop overhead.
@@ -295,7 +393,7 @@ cdef int _correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] 
     cdef Py_ssize_t ar = kh // 2, ac = kw // 2
     cdef Py_ssize_t wv = w - kw + 1
     cdef Py_ssize_t rs = image.strides[1]
-    cdef Py_ssize_t g, g1, n, r, r1, top, i, j, c0, t, nt, ngroups, chunk, length
+    cdef Py_ssize_t g, n, r, r1, top, i, j, c0, nt, chunk, length
     cdef acc_t* acc
     cdef acc_t* coef
     cdef Py_ssize_t* offset
@@ -310,8 +408,8 @@ cdef int _correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] 
     # Rows per run: enough for about _RUN pixels.
     chunk = max(1, _RUN // w) if flat else 1
     acc = <acc_t*>malloc(max(chunk * w, 1) * sizeof(acc_t))
-    coef = <acc_t*>malloc((kh * kw + 3) * sizeof(acc_t))
-    offset = <Py_ssize_t*>malloc((kh * kw + 3) * sizeof(Py_ssize_t))
+    coef = <acc_t*>malloc(max(kh * kw, 1) * sizeof(acc_t))
+    offset = <Py_ssize_t*>malloc(max(kh * kw, 1) * sizeof(Py_ssize_t))
     if acc == NULL or coef == NULL or offset == NULL:
         free(acc)
         free(coef)
@@ -325,14 +423,10 @@ cdef int _correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] 
                 coef[nt] = <acc_t>kernel[i, j]
                 offset[nt] = i * rs + j * <Py_ssize_t>sizeof(int_image_t)
                 nt += 1
-    if nt == 0:
+    if nt == 0:  # an all-zero kernel: one zero tap
         coef[0] = 0
         offset[0] = 0
         nt = 1
-    ngroups = (nt + 2) // 3
-    for t in range(nt, ngroups * 3):
-        coef[t] = 0
-        offset[t] = offset[0]
     g = row_start
     while g < row_stop:
         n = g // ho
@@ -346,7 +440,7 @@ cdef int _correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] 
             # Interior rows r..r1-1 of image n within the band, as one run.
             r1 = min(r + chunk, h - (kh - 1 - ar), r + row_stop - g)
             length = (r1 - 1 - r) * w + wv
-            _int_run(<const char*>&image[n, r - ar, 0], offset, coef, ngroups, acc,
+            _int_run(<const char*>&image[n, r - ar, 0], offset, coef, nt, acc,
                      dst + ac, length, direct, weight, <const int_image_t*>NULL)
             for i in range(r, r1):
                 src = &image[n, i, 0]
@@ -364,7 +458,7 @@ cdef int _correlate_int(const int_image_t[:, :, :] image, const int64_t[:, ::1] 
         else:
             top = r
             c0 = 0
-        _int_run(<const char*>&image[n, top, 0], offset, coef, ngroups, acc,
+        _int_run(<const char*>&image[n, top, 0], offset, coef, nt, acc,
                  dst + c0, wv, direct, weight, <const int_image_t*>NULL)
         g += 1
     free(acc)
