@@ -166,3 +166,16 @@ def test_float16_and_stacks():
     assert got.dtype == np.float16
     for i in range(3):
         assert_identical(got[i], numpy_max_pool_2x2(image[i]))
+
+
+@pytest.mark.parametrize("start", [0, 1])
+@pytest.mark.parametrize("width", [2, 7, 64, 65, 130])
+def test_uint8_rows_at_odd_and_even_addresses(start, width):
+    # 2x2 pooling of uint8 reads aligned rows as uint16 pairs and falls back to bytes
+    # for rows at odd addresses; both must agree with NumPy.
+    rng = np.random.default_rng(width)
+    raw = rng.integers(0, 256, 9 * (width + 1) + 1, dtype=np.uint8)
+    image = raw[start : start + 9 * width].reshape(9, width)
+    assert image.ctypes.data % 2 == start
+    assert_identical(convpool.max_pool(image), numpy_max_pool_2x2(image))
+    assert_identical(convpool.max_pool(image[:, 1:]), numpy_max_pool_2x2(image[:, 1:]))
