@@ -166,6 +166,28 @@ def test_every_tap_count_agrees(monkeypatch, ntaps, dtype, scale, path):
             assert_identical(got, expected)
 
 
+# The float64 path takes interior output rows in pairs that share their image rows: odd
+# and even row counts, kernel heights and widths (3, 5 and 7 have their own loops), bands
+# as fine as one row, and stacks whose images meet inside a band.
+@pytest.mark.parametrize("kshape", [(1, 1), (2, 3), (3, 3), (4, 5), (5, 5), (6, 7), (7, 7), (7, 2), (3, 9)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float64])
+def test_float_rows_in_pairs_match_the_reference(monkeypatch, kshape, dtype):
+    r = np.random.default_rng(sum(kshape))
+    kernel = r.standard_normal(kshape)
+    for shape in [(2, 12, 17), (3, 13, 11), (1, 8, 40)]:
+        image = make_image(dtype, shape)
+        for mode, out_dtype in (("keep", np.uint8), ("valid", np.float64), ("keep", np.float32)):
+            expected = np.stack([reference.convolve(im, kernel, 0.5, mode=mode, dtype=out_dtype) for im in image])
+            results = run_everywhere(
+                monkeypatch,
+                lambda workers: convpool.convolve(
+                    image, kernel, 0.5, mode=mode, dtype=out_dtype, workers=workers, axes=(-2, -1)
+                ),
+            )
+            for got in results:
+                assert_identical(got, expected)
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int32, np.int64, np.uint64, np.float32, np.float64])
 @pytest.mark.parametrize(("size", "stride"), [(2, None), (3, 2), ((2, 3), 1), (1, 1), ((3, 1), (1, 2))])
 def test_every_build_pools_alike(monkeypatch, dtype, size, stride):

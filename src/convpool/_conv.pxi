@@ -156,22 +156,101 @@ cdef inline void _row_taps(double* acc, const double* s, const double* k,
                 acc[c] = acc[c] + k0 * s[c + j]
 
 
+cdef inline void _row_taps2(double* acc, double* acc2, const double* s, const double* k,
+                            const double* q, Py_ssize_t kw, Py_ssize_t n) noexcept nogil:
+    # _row_taps for two output rows at once: one image row adds its taps to output row
+    # o with kernel row k and to output row o + 1 with the kernel row above, q. Each
+    # pixel is loaded once for both, which halves the loads per multiply; each sum still
+    # takes its taps in the reference's order.
+    cdef Py_ssize_t c, j
+    cdef double k0, k1, k2, k3, k4, k5, k6, q0, q1, q2, q3, q4, q5, q6, a, b, x
+    if kw == 3:
+        k0 = k[0]; k1 = k[1]; k2 = k[2]
+        q0 = q[0]; q1 = q[1]; q2 = q[2]
+        for c in range(n):
+            a = acc[c]
+            b = acc2[c]
+            x = s[c]
+            a = a + k0 * x
+            b = b + q0 * x
+            x = s[c + 1]
+            a = a + k1 * x
+            b = b + q1 * x
+            x = s[c + 2]
+            acc[c] = a + k2 * x
+            acc2[c] = b + q2 * x
+    elif kw == 5:
+        k0 = k[0]; k1 = k[1]; k2 = k[2]; k3 = k[3]; k4 = k[4]
+        q0 = q[0]; q1 = q[1]; q2 = q[2]; q3 = q[3]; q4 = q[4]
+        for c in range(n):
+            a = acc[c]
+            b = acc2[c]
+            x = s[c]
+            a = a + k0 * x
+            b = b + q0 * x
+            x = s[c + 1]
+            a = a + k1 * x
+            b = b + q1 * x
+            x = s[c + 2]
+            a = a + k2 * x
+            b = b + q2 * x
+            x = s[c + 3]
+            a = a + k3 * x
+            b = b + q3 * x
+            x = s[c + 4]
+            acc[c] = a + k4 * x
+            acc2[c] = b + q4 * x
+    elif kw == 7:
+        k0 = k[0]; k1 = k[1]; k2 = k[2]; k3 = k[3]; k4 = k[4]; k5 = k[5]; k6 = k[6]
+        q0 = q[0]; q1 = q[1]; q2 = q[2]; q3 = q[3]; q4 = q[4]; q5 = q[5]; q6 = q[6]
+        for c in range(n):
+            a = acc[c]
+            b = acc2[c]
+            x = s[c]
+            a = a + k0 * x
+            b = b + q0 * x
+            x = s[c + 1]
+            a = a + k1 * x
+            b = b + q1 * x
+            x = s[c + 2]
+            a = a + k2 * x
+            b = b + q2 * x
+            x = s[c + 3]
+            a = a + k3 * x
+            b = b + q3 * x
+            x = s[c + 4]
+            a = a + k4 * x
+            b = b + q4 * x
+            x = s[c + 5]
+            a = a + k5 * x
+            b = b + q5 * x
+            x = s[c + 6]
+            acc[c] = a + k6 * x
+            acc2[c] = b + q6 * x
+    else:
+        _row_taps(acc, s, k, kw, n)
+        _row_taps(acc2, s, q, kw, n)
+
+
 def correlate_float(const image_t[:, :, :] image, const double[:, ::1] kernel,
                     double weight, out_t[:, :, :] out, bint keep,
                     Py_ssize_t row_start, Py_ssize_t row_stop):
     """Cross-correlate in float64, adding the taps of each pixel in row-major order.
 
     That order is the reference's, so every result is bit-identical to it. Image rows
-    are converted to float64 once and kept in a ring of ``kh`` rows, so each pixel is
-    converted once, not once per tap.
+    are converted to float64 once and kept in a ring of ``kh + 1`` rows, so each pixel
+    is converted once, not once per tap. Interior output rows go in pairs, which share
+    their image rows (see _row_taps2).
     """
     cdef Py_ssize_t h = image.shape[1], w = image.shape[2]
     cdef Py_ssize_t kh = kernel.shape[0], kw = kernel.shape[1]
     cdef Py_ssize_t ho = out.shape[1], wo = out.shape[2]
     cdef Py_ssize_t ar = kh // 2, ac = kw // 2
     cdef Py_ssize_t wv = w - kw + 1
-    cdef Py_ssize_t g, n, r, top, i, c, c0, row, slot, blk, b, nb
+    cdef Py_ssize_t nslot = kh + 1
+    cdef Py_ssize_t g, n, r, top, i, c, c0, row, slot, blk, b, nb, rows, e
     cdef double* acc
+    cdef double* acc2
     cdef double* ring = NULL
     cdef Py_ssize_t* ring_row = NULL
     cdef const double* srow
@@ -180,10 +259,11 @@ def correlate_float(const image_t[:, :, :] image, const double[:, ::1] kernel,
     if row_stop <= row_start or wo == 0:
         return
     with nogil:
-        acc = <double*>malloc(_BLOCK * sizeof(double))
+        acc = <double*>malloc(2 * _BLOCK * sizeof(double))
+        acc2 = acc + _BLOCK
         if image_t is not double:
-            ring = <double*>malloc(max(kh * w, 1) * sizeof(double))
-            ring_row = <Py_ssize_t*>malloc(kh * sizeof(Py_ssize_t))
+            ring = <double*>malloc(max(nslot * w, 1) * sizeof(double))
+            ring_row = <Py_ssize_t*>malloc(nslot * sizeof(Py_ssize_t))
         if acc == NULL or (image_t is not double and (ring == NULL or ring_row == NULL)):
             free(acc)
             free(ring)
@@ -191,28 +271,32 @@ def correlate_float(const image_t[:, :, :] image, const double[:, ::1] kernel,
             with gil:
                 raise MemoryError()
         if image_t is not double:
-            for i in range(kh):
+            for i in range(nslot):
                 ring_row[i] = -1
-        for g in range(row_start, row_stop):
+        g = row_start
+        while g < row_stop:
             n = g // ho
             r = g - n * ho
-            dst = &out[n, r, 0]
             if keep:
                 if _margin_row(r, h, kh, ar, w, kw):
-                    _copy_margin(dst, &image[n, r, 0], w)
+                    _copy_margin(&out[n, r, 0], &image[n, r, 0], w)
+                    g += 1
                     continue
                 top = r - ar
                 c0 = ac
-                src = &image[n, r, 0]
-                _copy_margin(dst, src, ac)
-                _copy_margin(dst + ac + wv, src + ac + wv, w - ac - wv)
             else:
                 top = r
                 c0 = 0
+            # Two output rows when the next one is in this band, of this image, and
+            # interior too (margin rows come only at an image's top and bottom).
+            rows = 1
+            if (kh > 1 and g + 1 < row_stop and r + 1 < ho
+                    and not (keep and _margin_row(r + 1, h, kh, ar, w, kw))):
+                rows = 2
             if image_t is not double:
-                for i in range(kh):
+                for i in range(kh + rows - 1):
                     row = n * h + top + i
-                    slot = row % kh
+                    slot = row % nslot
                     if ring_row[slot] != row:
                         src = &image[n, top + i, 0]
                         for c in range(w):
@@ -225,13 +309,30 @@ def correlate_float(const image_t[:, :, :] image, const double[:, ::1] kernel,
                 nb = min(_BLOCK, wv - b)
                 for c in range(nb):
                     acc[c] = 0.0
-                for i in range(kh):
+                    acc2[c] = 0.0
+                for i in range(kh + rows - 1):
                     if image_t is double:
                         srow = &image[n, top + i, 0]
                     else:
-                        srow = ring + ((n * h + top + i) % kh) * w
-                    _row_taps(acc, srow + b, &kernel[i, 0], kw, nb)
-                _store(dst + c0 + b, acc, weight, nb)
+                        srow = ring + ((n * h + top + i) % nslot) * w
+                    if rows == 1:
+                        _row_taps(acc, srow + b, &kernel[i, 0], kw, nb)
+                    elif i == 0:
+                        _row_taps(acc, srow + b, &kernel[0, 0], kw, nb)
+                    elif i == kh:
+                        _row_taps(acc2, srow + b, &kernel[kh - 1, 0], kw, nb)
+                    else:
+                        _row_taps2(acc, acc2, srow + b, &kernel[i, 0], &kernel[i - 1, 0], kw, nb)
+                _store(&out[n, r, 0] + c0 + b, acc, weight, nb)
+                if rows == 2:
+                    _store(&out[n, r + 1, 0] + c0 + b, acc2, weight, nb)
+            if keep:
+                for e in range(r, r + rows):
+                    dst = &out[n, e, 0]
+                    src = &image[n, e, 0]
+                    _copy_margin(dst, src, ac)
+                    _copy_margin(dst + ac + wv, src + ac + wv, w - ac - wv)
+            g += rows
         free(acc)
         free(ring)
         free(ring_row)
