@@ -255,7 +255,8 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     versions = [f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
-    for name, mod in (("OpenCV", cv2), ("SciPy", ndi and sys.modules["scipy"]), ("scikit-image", skimage), ("PyTorch", torch)):
+    peers = (("OpenCV", cv2), ("SciPy", ndi and sys.modules["scipy"]), ("scikit-image", skimage), ("PyTorch", torch))
+    for name, mod in peers:
         if mod is not None:
             versions.append(f"{name} {mod.__version__}")
     return (
@@ -270,7 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="512 x 512 only, 3 repeats, no 8192 x 8192 memory run")
     parser.add_argument("--sizes", type=int, nargs="+", help="image sides (default 512 2048 4096)")
     parser.add_argument("--repeat", type=int, help="runs per median (default 7, --quick 3)")
-    parser.add_argument("--clock", choices=CLOCKS, default="wall", help="wall (default) or cpu time for single-threaded calls")
+    parser.add_argument(
+        "--clock", choices=CLOCKS, default="wall", help="wall (default) or cpu time for single-threaded calls"
+    )
     parser.add_argument("--out", help="also write the markdown report to this file")
     parser.add_argument("--memory-probe", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -335,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
 
     r3 = results[next(iter(KERNELS)), big]
     if "cv2.filter2D" in r3:
-        for kname, goal in zip(KERNELS, (0.4, 0.5, 1.0)):
+        for kname, goal in zip(KERNELS, (0.4, 0.5, 1.0), strict=True):
             t = results[kname, big]
             ratio = t["convpool"] / t["cv2.filter2D"]
             target(f"{kname.split(' (')[0]}, {big}²: convpool / cv2", ratio, f"<= {goal}", ratio <= goal)

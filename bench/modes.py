@@ -58,13 +58,13 @@ def modes_table(image: np.ndarray, ksize: int, repeats: int) -> list[str]:
         border = getattr(cv2, OPENCV.get(mode, "BORDER_WRAP"))
         contenders = {
             "keep": lambda: convpool.convolve(image, kernel, dtype=np.float64),
-            "ours": lambda: convpool.convolve(image, kernel, mode=mode, dtype=np.float64),
-            "padded": lambda: convpool.convolve(np.pad(image, half, mode=NUMPY_PAD[mode]), kernel,
-                                                mode="valid", dtype=np.float64),
-            "scipy": lambda: ndi.correlate(as_float, kernel, mode=mode),
+            "ours": lambda mode=mode: convpool.convolve(image, kernel, mode=mode, dtype=np.float64),
+            "padded": lambda mode=mode: convpool.convolve(np.pad(image, half, mode=NUMPY_PAD[mode]), kernel,
+                                                          mode="valid", dtype=np.float64),
+            "scipy": lambda mode=mode: ndi.correlate(as_float, kernel, mode=mode),
         }
         if mode in OPENCV:
-            contenders["cv2"] = lambda: cv2.filter2D(image, cv2.CV_64F, kernel, borderType=border)
+            contenders["cv2"] = lambda border=border: cv2.filter2D(image, cv2.CV_64F, kernel, borderType=border)
         t = median_times(contenders, repeats)
         ours = convpool.convolve(image, kernel, mode=mode, dtype=np.float64)
         cells = [f"{t['ours'] * 1e3:.2f} ms ({t['ours'] / t['keep']:.2f}x keep's {t['keep'] * 1e3:.2f} ms)",
@@ -99,8 +99,8 @@ def dask_table(image: np.ndarray, chunk: int, ksize: int, repeats: int) -> list[
             "| --- | --- | --- | --- |"]
     with dask.config.set(scheduler="threads"):
         for mode in ("reflect", "mirror", "nearest", "constant", "wrap"):
-            ours = lambda: convpool.dask.convolve(x, kernel, mode=mode, dtype=np.float64).compute()  # noqa: E731
-            theirs = lambda: ndfilters.correlate(x.astype(np.float64), kernel, mode=mode).compute()  # noqa: E731
+            ours = lambda mode=mode: convpool.dask.convolve(x, kernel, mode=mode, dtype=np.float64).compute()  # noqa: E731
+            theirs = lambda mode=mode: ndfilters.correlate(x.astype(np.float64), kernel, mode=mode).compute()  # noqa: E731
             t = median_times({"ours": ours, "theirs": theirs}, repeats)
             t_ours, t_theirs = t["ours"], t["theirs"]
             a, b = ours(), theirs()

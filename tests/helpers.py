@@ -77,13 +77,13 @@ def lay_out(
     other elements are gaps that no function may read into its result or write to.
     """
     dt = a.dtype.newbyteorder("S") if swapped else a.dtype
-    padded = [n * abs(s) + 1 for n, s in zip(a.shape, steps)]
+    padded = [n * abs(s) + 1 for n, s in zip(a.shape, steps, strict=True)]
     nbytes = math.prod(padded) * dt.itemsize
     raw = np.full(nbytes + 1, 0xA5, np.uint8)
     offset = 1 if unaligned and dt.itemsize > 1 else 0
     mem = raw[offset : offset + nbytes].view(dt).reshape([padded[i] for i in order])
     parent = mem.transpose(np.argsort(order))
-    view = parent[tuple(slice(1 if s > 0 else p - 1, None, s) for s, p in zip(steps, padded))]
+    view = parent[tuple(slice(1 if s > 0 else p - 1, None, s) for s, p in zip(steps, padded, strict=True))]
     view = view[tuple(slice(0, n) for n in a.shape)]
     view[...] = a
     if readonly:

@@ -55,7 +55,7 @@ def test_on_a_local_cluster(cluster_client):
     expected = [convpool.convolve(IMAGE, KERNEL, mode=mode, dtype=np.float64, cval=2.5) for mode in modes]
     expected += [convpool.max_pool(convpool.convolve(IMAGE, KERNEL, mode="mirror"), 3, stride=2, ceil_mode=True)]
     expected += [convpool.avg_pool(IMAGE, 2, ceil_mode=True)]
-    for g, e in zip(got, expected):
+    for g, e in zip(got, expected, strict=True):
         assert_identical(g, e)
 
 
@@ -139,7 +139,8 @@ def test_numpy_input_and_empty_images():
     assert_identical(cd.convolve(IMAGE, KERNEL).compute(), convpool.convolve(IMAGE, KERNEL))
     for shape in [(0, 5), (5, 0)]:
         empty = da.zeros(shape, dtype=np.uint8)
-        assert cd.convolve(empty, KERNEL, mode="valid").shape == convpool.convolve(np.zeros(shape), KERNEL, mode="valid").shape
+        expected = convpool.convolve(np.zeros(shape), KERNEL, mode="valid").shape
+        assert cd.convolve(empty, KERNEL, mode="valid").shape == expected
         assert cd.max_pool(empty, ceil_mode=True).shape == convpool.max_pool(np.zeros(shape), ceil_mode=True).shape
 
 

@@ -35,7 +35,11 @@ K3 = np.ones((3, 3))
         ({"weight": True}, TypeError, r"`weight` must be a real number, got bool"),
         ({"weight": np.nan}, ValueError, r"`weight` must be finite, got nan"),
         ({"weight": -np.inf}, ValueError, r"`weight` must be finite, got -inf"),
-        ({"mode": "same"}, ValueError, r"`mode` must be one of \('keep', 'valid', 'reflect', .*'grid-wrap'\), got 'same'"),
+        (
+            {"mode": "same"},
+            ValueError,
+            r"`mode` must be one of \('keep', 'valid', 'reflect', .*'grid-wrap'\), got 'same'",
+        ),
         ({"mode": "symmetric"}, ValueError, r"`mode` must be one of .* got 'symmetric'"),
         ({"cval": "1"}, TypeError, r"`cval` must be a real number, got str"),
         ({"cval": None, "mode": "constant"}, TypeError, r"`cval` must be a real number, got NoneType"),

@@ -29,7 +29,9 @@ def shared_inputs() -> dict[str, np.ndarray]:
         "int16-swapped-reversed": lay_out(
             rng.integers(-500, 500, (211, 190)).astype(np.int16), (0, 1), (-2, 1), swapped=True, readonly=True
         ),
-        "uint8-stack": lay_out(rng.integers(0, 256, (3, 130, 140), dtype=np.uint8), (0, 1, 2), (1, 1, 1), readonly=True),
+        "uint8-stack": lay_out(
+            rng.integers(0, 256, (3, 130, 140), dtype=np.uint8), (0, 1, 2), (1, 1, 1), readonly=True
+        ),
     }
 
 
@@ -109,7 +111,7 @@ def test_many_threads_on_small_images_split_into_bands():
     def worker() -> None:
         try:
             for _ in range(50):
-                for im, (conv, pool) in zip(images, expected):
+                for im, (conv, pool) in zip(images, expected, strict=True):
                     assert_identical(convpool.convolve(im, [[1, 2], [3, -4]], 0.5, workers=2), conv)
                     assert_identical(convpool.max_pool(im, workers=2), pool)
         except BaseException as exc:

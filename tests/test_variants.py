@@ -98,8 +98,9 @@ def variant(request, monkeypatch):
     return request.param
 
 
-def run_everywhere(monkeypatch, fn):
-    """fn() under every build, on one thread and on bands split as finely as possible."""
+def run_everywhere(monkeypatch, fn, *args, **kwargs):
+    """fn(*args, workers=..., **kwargs) under every build, on one thread and on bands
+    split as finely as possible."""
     results = []
     for conv, pool in VARIANTS.values():
         monkeypatch.setattr(_filters, "_conv", conv)
@@ -107,7 +108,7 @@ def run_everywhere(monkeypatch, fn):
         monkeypatch.setattr(_filters, "_PLANS", {})
         for workers, min_pixels in ((1, 1 << 16), (3, 1)):
             monkeypatch.setattr(_filters, "_MIN_PIXELS_PER_THREAD", min_pixels)
-            results.append(fn(workers))
+            results.append(fn(*args, workers=workers, **kwargs))
     return results
 
 
@@ -129,10 +130,7 @@ def test_every_build_and_path_agrees(monkeypatch, dtype, kernel, path):
         for out_dtype in (np.uint8, np.float32, np.float64):
             for weight, mode in ((1.0, "keep"), (-0.7, "valid"), (3.0, "keep")):
                 results = run_everywhere(
-                    monkeypatch,
-                    lambda workers: convpool.convolve(
-                        image, kernel, weight, mode=mode, dtype=out_dtype, workers=workers
-                    ),
+                    monkeypatch, convpool.convolve, image, kernel, weight, mode=mode, dtype=out_dtype
                 )
                 for got in results[1:]:
                     assert_identical(got, results[0])
@@ -159,9 +157,7 @@ def test_every_tap_count_agrees(monkeypatch, ntaps, dtype, scale, path):
     image = make_image(dtype, (15, 37))
     for out_dtype, weight in ((np.uint8, 1.0), (np.uint8, 0.5), (np.float64, 1.0)):
         expected = reference.convolve(image, kernel, weight, dtype=out_dtype)
-        results = run_everywhere(
-            monkeypatch, lambda workers: convpool.convolve(image, kernel, weight, dtype=out_dtype, workers=workers)
-        )
+        results = run_everywhere(monkeypatch, convpool.convolve, image, kernel, weight, dtype=out_dtype)
         for got in results:
             assert_identical(got, expected)
 
@@ -179,10 +175,7 @@ def test_float_rows_in_pairs_match_the_reference(monkeypatch, kshape, dtype):
         for mode, out_dtype in (("keep", np.uint8), ("valid", np.float64), ("keep", np.float32)):
             expected = np.stack([reference.convolve(im, kernel, 0.5, mode=mode, dtype=out_dtype) for im in image])
             results = run_everywhere(
-                monkeypatch,
-                lambda workers: convpool.convolve(
-                    image, kernel, 0.5, mode=mode, dtype=out_dtype, workers=workers, axes=(-2, -1)
-                ),
+                monkeypatch, convpool.convolve, image, kernel, 0.5, mode=mode, dtype=out_dtype, axes=(-2, -1)
             )
             for got in results:
                 assert_identical(got, expected)
@@ -193,9 +186,7 @@ def test_float_rows_in_pairs_match_the_reference(monkeypatch, kshape, dtype):
 def test_every_build_pools_alike(monkeypatch, dtype, size, stride):
     for shape in SHAPES:
         image = make_image(dtype, shape)
-        results = run_everywhere(
-            monkeypatch, lambda workers: convpool.max_pool(image, size, stride=stride, workers=workers)
-        )
+        results = run_everywhere(monkeypatch, convpool.max_pool, image, size, stride=stride)
         for got in results[1:]:
             assert_identical(got, results[0])
         if isinstance(size, int) and (stride is None or isinstance(stride, int)) and image.size <= 400:
@@ -205,10 +196,11 @@ def test_every_build_pools_alike(monkeypatch, dtype, size, stride):
 def test_environment_variable_forces_the_baseline(tmp_path):
     code = "import convpool; print(convpool.kernel_variant)"
     env = dict(os.environ, CONVPOOL_DISABLE_AVX2="1")
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    run = {"cwd": tmp_path, "capture_output": True, "text": True, "check": True}
+    out = subprocess.run([sys.executable, "-c", code], env=env, **run)
     assert out.stdout.strip() == "baseline"
     env["CONVPOOL_DISABLE_AVX2"] = "0"
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, **run)
     assert out.stdout.strip() == ("avx2" if AVX2 is not None else "baseline")
 
 
@@ -230,5 +222,5 @@ def test_concurrent_callers_share_the_pool():
     expected = [convpool.convolve(im, kernel) for im in images]
     with ThreadPoolExecutor(2) as ex:
         got = list(ex.map(lambda im: convpool.convolve(im, kernel, workers=3), images * 3))
-    for g, e in zip(got, expected * 3):
+    for g, e in zip(got, expected * 3, strict=True):
         assert_identical(g, e)

@@ -188,7 +188,7 @@ def check_build_identifiers() -> None:
                 f"missing {missing}, unexpected {extra} (update tools/build-identifiers.txt "
                 "only if the change is intended)")
         log(f"ok: {platform}: {len(actual)} wheels, as in tools/build-identifiers.txt")
-    for ident in sum(expected.values(), []):
+    for ident in (i for idents in expected.values() for i in idents):
         require(not re.search(r"i686|win32|armv7l|ppc64le|s390x|riscv64|universal2", ident),
                 f"{ident}: only 64-bit x86 and ARM wheels are intended")
 

@@ -96,7 +96,7 @@ def correlate(
     ``valid(image, out)`` correlates a stack in "valid" mode into ``out``; it is called
     on the image for the interior and on small padded strips for the borders.
     """
-    n, h, w = stack.shape
+    _, h, w = stack.shape
     kh, kw = kernel_shape
     ar, ac = kh // 2, kw // 2
     dtype = strip_dtype(stack.dtype, mode, cval)

@@ -223,7 +223,8 @@ _DTYPES = {np.uint8: _OUT_DTYPES[0], np.float32: _OUT_DTYPES[1], np.float64: _OU
 
 # Native dtypes the kernels take as they are.
 _KERNEL_DTYPES = frozenset(
-    np.dtype(t) for t in (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64, np.float32, np.float64)
+    np.dtype(t)
+    for t in (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64, np.float32, np.float64)
 )
 
 

@@ -24,6 +24,7 @@ Chunks smaller than the halo are merged with their neighbours first. Non-spatial
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -61,7 +62,7 @@ def _rechunked(chunks: tuple[int, ...], multiple: int, minimum: int) -> tuple[in
         if cut - (cuts[-1] if cuts else 0) >= max(minimum, 1) and total - cut >= minimum:
             cuts.append(cut)
     edges = [0, *cuts, total]
-    return tuple(b - a for a, b in zip(edges, edges[1:]))
+    return tuple(b - a for a, b in itertools.pairwise(edges))
 
 
 def _with_halo(
@@ -88,8 +89,8 @@ def _with_halo(
 
     def run(block: np.ndarray, block_info: dict | None = None) -> np.ndarray:
         assert block_info is not None
-        starts = [int(sum(c[:i])) for c, i in zip(chunks, block_info[0]["chunk-location"])]
-        location = [(s, s + c[i]) for s, c, i in zip(starts, chunks, block_info[0]["chunk-location"])]
+        starts = [int(sum(c[:i])) for c, i in zip(chunks, block_info[0]["chunk-location"], strict=True)]
+        location = [(s, s + c[i]) for s, c, i in zip(starts, chunks, block_info[0]["chunk-location"], strict=True)]
         return block_function(block, location=location, block_index=block_info[0]["chunk-location"],
                               depth=depth)
 
@@ -120,7 +121,7 @@ def _pad(x: da.Array, axes: tuple[int, int], kernel_shape: tuple[int, int], mode
     native = np.dtype(np.uint8) if x.dtype.kind == "b" else x.dtype.newbyteorder("=")  # as the kernels read it
     dtype = _borders.strip_dtype(native, mode, cval)
     x = x.astype(dtype)
-    for a, k in zip(axes, kernel_shape):
+    for a, k in zip(axes, kernel_shape, strict=True):
         n = x.shape[a]
         before, after = k // 2, k - 1 - k // 2
         parts = []
@@ -194,7 +195,7 @@ def convolve(
     if mode == "keep":
         return keep
     index = [slice(None)] * x.ndim
-    for a, k_side in zip(ax, (kh, kw)):
+    for a, k_side in zip(ax, (kh, kw), strict=True):
         n = x.shape[a]
         length = n if base in _borders.NUMPY_PAD else max(n - k_side + 1, 0)
         index[a] = slice(k_side // 2, k_side // 2 + length)
