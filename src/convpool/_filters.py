@@ -48,9 +48,12 @@ _MODES = ("keep", "valid", *_borders.MODES)
 _FAST_MODES = ("keep", "valid")
 # Largest magnitude that float64 holds as an exact integer.
 _EXACT = 2**53
-# Below this many output pixels a call runs on one thread: starting threads would cost
-# more than they save. Results never depend on it.
-_MIN_PIXELS_PER_THREAD = 1 << 16
+# Work per thread, in pixels of the codelab's 3x3 filters on the int16 path (see
+# _conv_work), below which a call takes fewer threads than `workers`: handing a band to
+# a pool thread and waiting for it took up to about 100 microseconds on a 2-core virtual
+# machine, the time of some 2**19 such pixels on one core, so a band must be larger to
+# gain. Results never depend on it.
+_MIN_PIXELS_PER_THREAD = 1 << 20
 Mode = Literal[
     "keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap",
     "grid-mirror", "grid-constant", "grid-wrap",
@@ -501,13 +504,20 @@ def _integer_kernel(k: np.ndarray, dtype: np.dtype) -> tuple[Any, np.ndarray]:
     return _conv.correlate_float, k
 
 
+def _conv_work(pixels: int, taps: np.ndarray) -> int:
+    """A convolution's work in pixels of the codelab's 3x3 filters on the int16 path
+    (six nonzero taps), for _run_bands: the integer paths skip zero taps, and a float64
+    tap costs about three integer ones."""
+    return pixels * max(1, int(np.count_nonzero(taps))) * (3 if taps.dtype.kind == "f" else 1) // 6
+
+
 def _correlate_valid(src: np.ndarray, k: np.ndarray, w: float, dst: np.ndarray, nworkers: int) -> None:
     """Correlate the stack ``src`` into ``dst`` in "valid" mode, with the exact kernel for its dtype."""
     kern, taps = _plan(k, src.dtype, dst.dtype)
     _run_bands(
         lambda start, stop: _correlate(kern, src, taps, w, dst, False, start, stop),
         dst.shape[0] * dst.shape[1],
-        dst.size * k.size // 9,
+        _conv_work(dst.size, taps) if nworkers > 1 else 0,
         nworkers,
     )
 
@@ -672,7 +682,7 @@ def convolve(
             def task(start: int, stop: int) -> None:
                 _correlate(kern, src, taps, w, dst, keep, start, stop)
 
-            _run_bands(task, rows, dst.size * kh * kw // 9, nworkers)
+            _run_bands(task, rows, _conv_work(dst.size, taps), nworkers)
     return _finish(out, dst, out_shape, ax)
 
 
@@ -775,7 +785,8 @@ def max_pool(
             else:
                 _pool.max_pool(src, pooled, sr, sc, tr, tc, start, stop)
 
-        _run_bands(task, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 4, nworkers)
+        # A pooled input pixel costs about a sixth of a 3x3 convolution's output pixel.
+        _run_bands(task, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 6, nworkers)
         if pooled.dtype.itemsize != dst.dtype.itemsize:
             np.copyto(dst, pooled, casting="same_kind")  # exact: a maximum is one of the inputs
     return _finish(out, dst, out_shape, ax)

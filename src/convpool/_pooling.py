@@ -69,7 +69,7 @@ def _pooled(
         _run_bands(
             lambda start, stop: run(src, pooled, sizes, start, stop),
             dst.shape[0] * dst.shape[1],
-            dst.size * sr * sc // 4,
+            dst.size * sr * sc // 6,
             nworkers,
         )
         if aside:
