@@ -171,8 +171,8 @@ def test_float16_and_stacks():
 @pytest.mark.parametrize("start", [0, 1])
 @pytest.mark.parametrize("width", [2, 7, 64, 65, 130])
 def test_uint8_rows_at_odd_and_even_addresses(start, width):
-    # 2x2 pooling of uint8 reads pixels in pairs, as uint16, from an aligned buffer: rows
-    # at odd addresses and odd widths must not matter.
+    # 2x2 pooling of uint8 reads rows that start at even addresses as uint16 pixel pairs
+    # and takes the others down the rows first: every row alignment and width agrees.
     rng = np.random.default_rng(width)
     raw = rng.integers(0, 256, 9 * (width + 1) + 1, dtype=np.uint8)
     image = raw[start : start + 9 * width].reshape(9, width)
