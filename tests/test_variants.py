@@ -183,14 +183,42 @@ def test_float_rows_in_pairs_match_the_reference(monkeypatch, kshape, dtype):
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int32, np.int64, np.uint64, np.float32, np.float64])
 @pytest.mark.parametrize(("size", "stride"), [(2, None), (3, 2), ((2, 3), 1), (1, 1), ((3, 1), (1, 2))])
-def test_every_build_pools_alike(monkeypatch, dtype, size, stride):
+@pytest.mark.parametrize("name", ["max_pool", "min_pool", "avg_pool"])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_every_build_pools_alike(monkeypatch, dtype, size, stride, name, ceil_mode):
+    pool = getattr(convpool, name)
     for shape in SHAPES:
         image = make_image(dtype, shape)
-        results = run_everywhere(monkeypatch, convpool.max_pool, image, size, stride=stride)
+        results = run_everywhere(monkeypatch, pool, image, size, stride=stride, ceil_mode=ceil_mode)
         for got in results[1:]:
             assert_identical(got, results[0])
         if isinstance(size, int) and (stride is None or isinstance(stride, int)) and image.size <= 400:
-            assert_identical(results[0], reference.max_pool(image, size, stride))
+            expected = getattr(reference, name)(image, size, stride, ceil_mode=ceil_mode)
+            assert_identical(results[0], expected)
+
+
+def test_every_function_runs_the_chosen_build(monkeypatch):
+    # The comparisons above swap builds through _filters; a function that kept its own
+    # reference to a build would compare one build with itself.
+    class Missing:
+        def __getattr__(self, name):
+            raise RuntimeError(f"kernel {name} of the swapped build")
+
+    monkeypatch.setattr(_filters, "_conv", Missing())
+    monkeypatch.setattr(_filters, "_pool", Missing())
+    monkeypatch.setattr(_filters, "_PLANS", {})
+    image = np.zeros((6, 6), np.uint8)
+    calls = [
+        lambda: convpool.convolve(image, [[1, 2], [3, 4]]),
+        lambda: convpool.convolve(image, [[0.5]], mode="reflect"),
+        lambda: convpool.max_pool(image),
+        lambda: convpool.max_pool(image, 4, ceil_mode=True),
+        lambda: convpool.min_pool(image),
+        lambda: convpool.avg_pool(image),
+    ]
+    for call in calls:
+        with pytest.raises(RuntimeError, match="of the swapped build"):
+            call()
 
 
 def test_environment_variable_forces_the_baseline(tmp_path):

@@ -8,8 +8,8 @@
 """
 
 from . import data, kernels, reference
-from ._filters import convolve, kernel_variant, max_pool
-from ._pooling import avg_pool, min_pool
+from ._filters import convolve, kernel_variant
+from ._pooling import avg_pool, max_pool, min_pool
 from ._version import __version__
 
 __all__ = [

@@ -25,7 +25,7 @@ from . import _borders
 from . import _conv as _conv_baseline
 from . import _pool as _pool_baseline
 
-__all__ = ["convolve", "kernel_variant", "max_pool"]
+__all__ = ["convolve", "kernel_variant"]
 
 
 def _load_kernels() -> tuple[str, ModuleType, ModuleType]:
@@ -683,110 +683,4 @@ def convolve(
                 _correlate(kern, src, taps, w, dst, keep, start, stop)
 
             _run_bands(task, rows, _conv_work(dst.size, taps), nworkers)
-    return _finish(out, dst, out_shape, ax)
-
-
-def max_pool(
-    image: npt.ArrayLike,
-    size: int | tuple[int, int] = 2,
-    *,
-    stride: int | tuple[int, int] | None = None,
-    ceil_mode: bool = False,
-    axes: tuple[int, int] | None = None,
-    out: np.ndarray | None = None,
-    workers: int = 1,
-) -> np.ndarray:
-    """Max pooling: the largest pixel of each ``size x size`` window.
-
-    The window's top-left corner steps by `stride` (default `size`), so the default is
-    the codelab's 2x2 max pooling that halves each side. The output has
-    ``(M - size) // stride + 1`` rows (likewise columns): odd sizes drop the last
-    row/column instead of failing as the codelab's loop does, unless `ceil_mode`.
-
-    Parameters
-    ----------
-    image : array_like of shape (M, N), or N-D with `axes`
-        Real numbers (bool, any integer width, float16/32/64), any layout or byte order.
-    size : int or pair of int, optional
-        Window size, ``(rows, cols)`` or one int for both; default 2.
-    stride : int or pair of int, optional
-        Step between windows; default `size` (windows that tile the image).
-    ceil_mode : bool, optional
-        If True, windows that run past the bottom/right edge are pooled too, over the
-        pixels that exist (the missing ones count as the dtype's minimum, or -inf), as
-        ``torch.nn.functional.max_pool2d(ceil_mode=True)`` with no padding does: the
-        output has ``ceil((M - size) / stride) + 1`` rows, less one if that last window
-        would start past the edge; an image smaller than the window gives one row.
-    axes : pair of int, optional
-        The two spatial axes of an N-D image; every 2-D slice is pooled.
-    out : ndarray, optional
-        Preallocated writeable result of the right shape and of the image's dtype
-        (native byte order); it is returned.
-    workers : int, optional
-        Threads to use (``-1``: all cores). Results never depend on it.
-
-    Returns
-    -------
-    ndarray
-        The pooled image, with the input's dtype in native byte order. NaN wins a
-        window, as in ``numpy.max``. A window larger than the image gives an empty
-        result.
-
-    Raises
-    ------
-    TypeError
-        If `image` is not real-valued, `size`/`stride` are not ints or pairs of ints,
-        `ceil_mode` is not a bool, `axes` or `workers` is not an int (pair), or `out`
-        is not an ndarray of the image's dtype.
-    ValueError
-        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1,
-        `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
-        wrong shape or is read-only.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import convpool
-    >>> image = np.arange(25, dtype=np.uint8).reshape(5, 5)
-    >>> convpool.max_pool(image)
-    array([[ 6,  8],
-           [16, 18]], dtype=uint8)
-    >>> convpool.max_pool(image, 3, stride=1).shape
-    (3, 3)
-    >>> convpool.max_pool(image, ceil_mode=True)
-    array([[ 6,  8,  9],
-           [16, 18, 19],
-           [21, 23, 24]], dtype=uint8)
-    """
-    arr = _check_image(image)
-    sr, sc = _check_pair(size, "size")
-    tr, tc = (sr, sc) if stride is None else _check_pair(stride, "stride")
-    ceil = _check_bool(ceil_mode, "ceil_mode")
-    ax = _check_axes(axes, arr.ndim, "image")
-    nworkers = _check_workers(workers)
-
-    shape = list(arr.shape)
-    h, w = shape[ax[0]], shape[ax[1]]
-    shape[ax[0]] = _pooled_length(h, sr, tr, ceil)
-    shape[ax[1]] = _pooled_length(w, sc, tc, ceil)
-    out_shape = tuple(shape)
-    out_dtype = arr.dtype.newbyteorder("=")
-    out, dst = _prepare_out(out, out_shape, out_dtype, ax, arr)
-    if dst.size:
-        src = _as_stack(arr, ax)
-        if src.dtype.itemsize == dst.dtype.itemsize:
-            pooled = dst.view(src.dtype)  # bool pools as uint8
-        else:
-            pooled = np.empty(dst.shape, dtype=src.dtype)  # float16 was widened
-
-        def task(start: int, stop: int) -> None:
-            if ceil:
-                _pool.extreme_pool(src, pooled, sr, sc, tr, tc, True, start, stop)
-            else:
-                _pool.max_pool(src, pooled, sr, sc, tr, tc, start, stop)
-
-        # A pooled input pixel costs about a sixth of a 3x3 convolution's output pixel.
-        _run_bands(task, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 6, nworkers)
-        if pooled.dtype.itemsize != dst.dtype.itemsize:
-            np.copyto(dst, pooled, casting="same_kind")  # exact: a maximum is one of the inputs
     return _finish(out, dst, out_shape, ax)

@@ -1,7 +1,7 @@
-# Max-pooling kernel behind convpool.max_pool, compiled twice: into ``_pool`` with the
-# baseline flags and into ``_pool_avx2`` with AVX2 enabled.
+# Pooling kernels behind convpool.max_pool, min_pool and avg_pool, compiled twice: into
+# ``_pool`` with the baseline flags and into ``_pool_avx2`` with AVX2 enabled.
 #
-# It trusts its arguments: the Python layer (``_filters.py``) lays images out as
+# They trust their arguments: the Python layer (``_pooling.py``) lays images out as
 # native-endian stacks ``(N, H, W)`` whose last axis has unit stride (rows may be any
 # distance apart, so slices need no copy; the views are declared strided and each row is
 # then walked through a plain pointer), allocates the output and splits the work into

@@ -34,7 +34,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from . import data, kernels, reference
-from ._filters import convolve, max_pool
+from ._filters import convolve
+from ._pooling import max_pool
 from ._version import __version__
 
 __all__ = ["main"]

@@ -294,7 +294,7 @@ def max_pool(
     >>> lazy.shape, bool((lazy.compute() == convpool.max_pool(image, 3, ceil_mode=True)).all())
     ((171, 171), True)
     """
-    return _pool(image, _filters.max_pool, size, stride, ceil_mode, axes)
+    return _pool(image, _pooling.max_pool, size, stride, ceil_mode, axes)
 
 
 def min_pool(
