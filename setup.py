@@ -5,18 +5,26 @@ back on (a debug build for the test suite); release builds run without them.
 Set ``CONVPOOL_SANITIZE=address,undefined`` (GCC/Clang) to compile and link the
 extensions with those sanitizers; ``tools/check_builds.sh`` runs the tests under both.
 
-Each kernel module is built from one ``.pxi`` source twice on x86-64 with GCC or Clang:
-once for any CPU of the platform and once with ``-mavx2`` (``_conv_avx2``, ``_pool_avx2``),
-which convpool imports only when the CPU reports AVX2. Never ``-march=native``: a wheel
-must run on every CPU of its platform. Elsewhere (MSVC, ARM) only the baseline is built.
+Each kernel family's source is one Tempita template, ``_conv.pxi.in`` and
+``_pool.pxi.in``, expanded here into the ``.pxi`` that the family's modules include (the
+variants that differ only in a literal or an operator are written once in the template).
+Each family is built twice on x86-64 with GCC or Clang: once for any CPU of the platform
+and once with ``-mavx2`` (``_conv_avx2``, ``_pool_avx2``), which convpool imports only
+when the CPU reports AVX2. Never ``-march=native``: a wheel must run on every CPU of its
+platform. Elsewhere (MSVC, ARM) only the baseline is built. Cython's memoryview support
+code is compiled once, into ``convpool._cyutility``, which the kernel modules share.
 """
 
 import os
 import sysconfig
+from pathlib import Path
 
 from Cython.Build import cythonize
+from Cython.Tempita import Template
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+
+PACKAGE = Path(__file__).parent / "src" / "convpool"
 
 DEBUG = os.environ.get("CONVPOOL_DEBUG", "") not in ("", "0")
 SANITIZE = os.environ.get("CONVPOOL_SANITIZE", "")
@@ -29,6 +37,8 @@ DIRECTIVES = {
     "cdivision": True,
     "freethreading_compatible": True,
     "autotestdict": False,
+    # The kernels' source is not copied into the C as comments: it would double its size.
+    "emit_code_comments": False,
 }
 
 
@@ -42,14 +52,16 @@ class BuildExt(build_ext):
 
     def finalize_options(self):
         super().finalize_options()
-        if self.parallel is None:  # the four modules compile independently
+        if self.parallel is None:  # the modules compile independently
             self.parallel = os.cpu_count() or 1
 
     def build_extensions(self):
         if self.compiler.compiler_type == "msvc":
             flags = ["/O2", "/fp:precise"]
         else:
-            flags = ["-O0", "-g"] if DEBUG else ["-O3"]
+            # Release builds carry no debug information (-g0 overrides the -g in
+            # Python's own flags): it would triple the size of the wheel.
+            flags = ["-O0", "-g"] if DEBUG else ["-O3", "-g0"]
             flags.append("-ffp-contract=off")
         link = []
         if SANITIZE:
@@ -70,7 +82,20 @@ class BuildExt(build_ext):
 PLATFORM = sysconfig.get_platform()
 AVX2 = PLATFORM.endswith("x86_64") and not PLATFORM.startswith("win")
 
+
+def expand_templates() -> None:
+    """Write each ``*.in`` template of the package as the file it names, if it changed."""
+    for template in sorted(PACKAGE.glob("*.in")):
+        target = template.with_suffix("")
+        text = Template(template.read_text(), name=str(template)).substitute()
+        if not target.exists() or target.read_text() != text:
+            target.write_text(text)
+
+
+expand_templates()
+SHARED = "convpool._cyutility"
 extensions = [
+    Extension(SHARED, ["src/convpool/_cyutility.c"]),
     Extension("convpool._conv", ["src/convpool/_conv.pyx"]),
     Extension("convpool._pool", ["src/convpool/_pool.pyx"]),
 ]
@@ -81,6 +106,6 @@ if AVX2:
     ]
 
 setup(
-    ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES),
+    ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES, shared_utility_qualified_name=SHARED),
     cmdclass={"build_ext": BuildExt},
 )

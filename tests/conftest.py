@@ -21,8 +21,9 @@ settings.load_profile(os.environ.get("CONVPOOL_HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture
-def split_everything(monkeypatch):
+def split_everything():
     """Let even tiny images be split into bands, so band edges get tested."""
-    from convpool import _filters
+    from convpool import _config
 
-    monkeypatch.setattr(_filters, "_MIN_PIXELS_PER_THREAD", 1)
+    with _config.override(min_pixels_per_thread=1):
+        yield

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import convpool
-import convpool._filters
+import convpool._convolve
 import convpool._pooling
 import convpool.data
 import convpool.reference
@@ -22,7 +22,7 @@ def test_tests_use_the_installed_package():
 
 
 @pytest.mark.parametrize(
-    "module", [convpool, convpool._filters, convpool._pooling, convpool.data, convpool.reference, "convpool.dask"]
+    "module", [convpool, convpool._convolve, convpool._pooling, convpool.data, convpool.reference, "convpool.dask"]
 )
 def test_docstring_examples_run(module):
     if isinstance(module, str):

@@ -277,9 +277,9 @@ def test_unaligned_image_and_out(dtype):
     base = np.random.default_rng(6).integers(0, 100, (9, 8)).astype(dtype)
     image = lay_out(base, (0, 1), (1, 1), unaligned=True)
     assert image.flags.aligned == (image.itemsize == 1)
-    from convpool import _filters
+    from convpool import _layout
 
-    assert _filters._as_stack(image, (0, 1)).flags.aligned  # what the kernels get
+    assert _layout.as_stack(image, (0, 1)).flags.aligned  # what the kernels get
     for out_dtype in OUT_DTYPES:
         got = convpool.convolve(image, CODELAB_FILTERS["edges"], dtype=out_dtype)  # the short path
         assert_identical(got, reference.convolve(base, CODELAB_FILTERS["edges"], dtype=out_dtype))

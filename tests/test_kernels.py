@@ -129,12 +129,14 @@ def test_get_unknown_name_lists_the_valid_ones():
 def test_kernel_checks_its_fields():
     k = kernels.Kernel("half", [[0.5, 0.5]], weight=2)
     assert k.matrix.dtype == np.float64 and k.weight == 2.0 and k.shape == (1, 2)
-    with pytest.raises(ValueError, match="`matrix` must be a non-empty 2-D array"):
+    with pytest.raises(ValueError, match=r"`matrix` must be 2-D, got shape \(3,\)"):
         kernels.Kernel("flat", [1, 2, 3])
-    with pytest.raises(ValueError, match="`matrix` must be a non-empty 2-D array"):
+    with pytest.raises(ValueError, match=r"`matrix` must have at least one element, got shape \(0, 3\)"):
         kernels.Kernel("empty", np.zeros((0, 3)))
-    with pytest.raises(ValueError, match="`matrix` must be a non-empty 2-D array of finite"):
+    with pytest.raises(ValueError, match=r"`matrix` must be finite \(no NaN or inf\)"):
         kernels.Kernel("nan", [[np.nan]])
+    with pytest.raises(TypeError, match="`matrix` must hold real numbers, got dtype complex128"):
+        kernels.Kernel("complex", [[1j]])
     with pytest.raises(ValueError, match="`weight` must be finite"):
         kernels.Kernel("inf", [[1]], weight=float("inf"))
 

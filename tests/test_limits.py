@@ -140,11 +140,15 @@ def test_an_output_that_cannot_be_allocated_raises_memory_error(call):
 
 @pytest.mark.parametrize("mode", ["keep", "valid"])
 @pytest.mark.parametrize("kernel", [KERNEL, KERNEL * 0.37, np.ones((9, 1))], ids=["integer", "float", "tall"])
-def test_column_tiles_of_wide_images(monkeypatch, kernel, mode, split_everything):
+def test_column_tiles_of_wide_images(kernel, mode, split_everything):
     """Images wider than a kernel call takes are cut into column tiles, unchanged results."""
-    from convpool import _filters
+    from convpool import _config
 
-    monkeypatch.setattr(_filters, "_MAX_COLUMNS", 7)
+    with _config.override(max_columns=7):
+        check_column_tiles(kernel, mode)
+
+
+def check_column_tiles(kernel, mode):
     rng = np.random.default_rng(4)
     image = rng.integers(0, 256, (2, 11, 40), dtype=np.uint8)
     image[0, 0, :3] = 255

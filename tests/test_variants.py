@@ -7,7 +7,7 @@ across threads. None of these may change a single bit of any result.
 
 from __future__ import annotations
 
-import importlib
+import inspect
 import os
 import subprocess
 import sys
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import convpool
-from convpool import _conv, _filters, _pool, reference
+from convpool import _config, _convolve, reference
 from helpers import assert_identical as _assert_identical
 
 
@@ -29,19 +29,15 @@ def assert_identical(actual: np.ndarray, expected: np.ndarray) -> None:
     _assert_identical(actual, expected)
 
 
-def _avx2_modules():
-    if not _conv.cpu_has_avx2():
-        return None
-    try:
-        return importlib.import_module("convpool._conv_avx2"), importlib.import_module("convpool._pool_avx2")
-    except ImportError:
-        return None
+AVX2 = "avx2" in _config.BUILDS
+# The accumulator bits the planner returns for each path.
+PATHS = {"correlate_int16": 16, "correlate_int32": 32, "correlate_int": 64, "correlate_float": 0}
 
 
-AVX2 = _avx2_modules()
-VARIANTS = {"baseline": (_conv, _pool)}
-if AVX2 is not None:
-    VARIANTS["avx2"] = AVX2
+def path_of(kernel, dtype):
+    planned = _convolve.plan(_convolve.checked_kernel(kernel), np.dtype(dtype), _config.BUILDS["baseline"].conv)
+    return {bits: name for name, bits in PATHS.items()}[planned]
+
 
 rng = np.random.default_rng(20240531)
 
@@ -89,48 +85,35 @@ def make_image(dtype, shape):
     return a
 
 
-@pytest.fixture(params=list(VARIANTS))
-def variant(request, monkeypatch):
-    conv, pool = VARIANTS[request.param]
-    monkeypatch.setattr(_filters, "_conv", conv)
-    monkeypatch.setattr(_filters, "_pool", pool)
-    monkeypatch.setattr(_filters, "_PLANS", {})
-    return request.param
-
-
-def run_everywhere(monkeypatch, fn, *args, **kwargs):
+def run_everywhere(fn, *args, **kwargs):
     """fn(*args, workers=..., **kwargs) under every build, on one thread and on bands
     split as finely as possible."""
     results = []
-    for conv, pool in VARIANTS.values():
-        monkeypatch.setattr(_filters, "_conv", conv)
-        monkeypatch.setattr(_filters, "_pool", pool)
-        monkeypatch.setattr(_filters, "_PLANS", {})
+    for build in _config.BUILDS:
         for workers, min_pixels in ((1, 1 << 16), (3, 1)):
-            monkeypatch.setattr(_filters, "_MIN_PIXELS_PER_THREAD", min_pixels)
-            results.append(fn(*args, workers=workers, **kwargs))
+            with _config.override(build=build, min_pixels_per_thread=min_pixels):
+                results.append(fn(*args, workers=workers, **kwargs))
     return results
 
 
 def test_both_builds_are_tested():
-    if os.environ.get("CONVPOOL_DISABLE_AVX2", "") in ("", "0") and AVX2 is not None:
+    if os.environ.get("CONVPOOL_DISABLE_AVX2", "") in ("", "0") and AVX2:
         assert convpool.kernel_variant == "avx2"
     else:
         assert convpool.kernel_variant == "baseline"
-    if AVX2 is None:
+    if not AVX2:
         pytest.skip("this CPU or build has no AVX2 variant: only the baseline is compared")
 
 
 @pytest.mark.parametrize(("dtype", "kernel", "path"), PATH_CASES)
-def test_every_build_and_path_agrees(monkeypatch, dtype, kernel, path):
-    k = _filters._check_kernel(kernel)
-    assert _filters._integer_kernel(k, np.dtype(dtype))[0].__name__ == path
+def test_every_build_and_path_agrees(dtype, kernel, path):
+    assert path_of(kernel, dtype) == path
     for shape in SHAPES:
         image = make_image(dtype, shape)
         for out_dtype in (np.uint8, np.float32, np.float64):
             for weight, mode in ((1.0, "keep"), (-0.7, "valid"), (3.0, "keep")):
                 results = run_everywhere(
-                    monkeypatch, convpool.convolve, image, kernel, weight, mode=mode, dtype=out_dtype
+                    convpool.convolve, image, kernel, weight, mode=mode, dtype=out_dtype
                 )
                 for got in results[1:]:
                     assert_identical(got, results[0])
@@ -148,16 +131,16 @@ def test_every_build_and_path_agrees(monkeypatch, dtype, kernel, path):
     (np.int16, 2, "correlate_int32"),
     (np.int32, 1, "correlate_int"),
 ])
-def test_every_tap_count_agrees(monkeypatch, ntaps, dtype, scale, path):
+def test_every_tap_count_agrees(ntaps, dtype, scale, path):
     r = np.random.default_rng(ntaps)
     kernel = np.zeros(49, np.int64)
     kernel[r.choice(49, ntaps, replace=False)] = r.choice([-2, -1, 1, 2], ntaps) * scale
     kernel = kernel.reshape(7, 7)
-    assert _filters._integer_kernel(kernel, np.dtype(dtype))[0].__name__ == path
+    assert path_of(kernel, dtype) == path
     image = make_image(dtype, (15, 37))
     for out_dtype, weight in ((np.uint8, 1.0), (np.uint8, 0.5), (np.float64, 1.0)):
         expected = reference.convolve(image, kernel, weight, dtype=out_dtype)
-        results = run_everywhere(monkeypatch, convpool.convolve, image, kernel, weight, dtype=out_dtype)
+        results = run_everywhere(convpool.convolve, image, kernel, weight, dtype=out_dtype)
         for got in results:
             assert_identical(got, expected)
 
@@ -167,7 +150,7 @@ def test_every_tap_count_agrees(monkeypatch, ntaps, dtype, scale, path):
 # as fine as one row, and stacks whose images meet inside a band.
 @pytest.mark.parametrize("kshape", [(1, 1), (2, 3), (3, 3), (4, 5), (5, 5), (6, 7), (7, 7), (7, 2), (3, 9)])
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float64])
-def test_float_rows_in_pairs_match_the_reference(monkeypatch, kshape, dtype):
+def test_float_rows_in_pairs_match_the_reference(kshape, dtype):
     r = np.random.default_rng(sum(kshape))
     kernel = r.standard_normal(kshape)
     for shape in [(2, 12, 17), (3, 13, 11), (1, 8, 40)]:
@@ -175,7 +158,7 @@ def test_float_rows_in_pairs_match_the_reference(monkeypatch, kshape, dtype):
         for mode, out_dtype in (("keep", np.uint8), ("valid", np.float64), ("keep", np.float32)):
             expected = np.stack([reference.convolve(im, kernel, 0.5, mode=mode, dtype=out_dtype) for im in image])
             results = run_everywhere(
-                monkeypatch, convpool.convolve, image, kernel, 0.5, mode=mode, dtype=out_dtype, axes=(-2, -1)
+                convpool.convolve, image, kernel, 0.5, mode=mode, dtype=out_dtype, axes=(-2, -1)
             )
             for got in results:
                 assert_identical(got, expected)
@@ -185,11 +168,11 @@ def test_float_rows_in_pairs_match_the_reference(monkeypatch, kshape, dtype):
 @pytest.mark.parametrize(("size", "stride"), [(2, None), (3, 2), ((2, 3), 1), (1, 1), ((3, 1), (1, 2))])
 @pytest.mark.parametrize("name", ["max_pool", "min_pool", "avg_pool"])
 @pytest.mark.parametrize("ceil_mode", [False, True])
-def test_every_build_pools_alike(monkeypatch, dtype, size, stride, name, ceil_mode):
+def test_every_build_pools_alike(dtype, size, stride, name, ceil_mode):
     pool = getattr(convpool, name)
     for shape in SHAPES:
         image = make_image(dtype, shape)
-        results = run_everywhere(monkeypatch, pool, image, size, stride=stride, ceil_mode=ceil_mode)
+        results = run_everywhere(pool, image, size, stride=stride, ceil_mode=ceil_mode)
         for got in results[1:]:
             assert_identical(got, results[0])
         if isinstance(size, int) and (stride is None or isinstance(stride, int)) and image.size <= 400:
@@ -197,16 +180,16 @@ def test_every_build_pools_alike(monkeypatch, dtype, size, stride, name, ceil_mo
             assert_identical(results[0], expected)
 
 
-def test_every_function_runs_the_chosen_build(monkeypatch):
-    # The comparisons above swap builds through _filters; a function that kept its own
+def test_every_function_runs_the_chosen_build():
+    # The comparisons above choose builds through _config; a function that kept its own
     # reference to a build would compare one build with itself.
     class Missing:
+        INT_IMAGES = _config.BUILDS["baseline"].conv.INT_IMAGES
+
         def __getattr__(self, name):
             raise RuntimeError(f"kernel {name} of the swapped build")
 
-    monkeypatch.setattr(_filters, "_conv", Missing())
-    monkeypatch.setattr(_filters, "_pool", Missing())
-    monkeypatch.setattr(_filters, "_PLANS", {})
+    swapped = _config.Build("missing", Missing(), Missing())
     image = np.zeros((6, 6), np.uint8)
     calls = [
         lambda: convpool.convolve(image, [[1, 2], [3, 4]]),
@@ -217,7 +200,7 @@ def test_every_function_runs_the_chosen_build(monkeypatch):
         lambda: convpool.avg_pool(image),
     ]
     for call in calls:
-        with pytest.raises(RuntimeError, match="of the swapped build"):
+        with _config.override(build=swapped), pytest.raises(RuntimeError, match="of the swapped build"):
             call()
 
 
@@ -233,7 +216,7 @@ def test_environment_variable_forces_the_baseline(tmp_path):
 
 
 def test_avx2_stubs_match(tmp_path):
-    if AVX2 is None:
+    if not AVX2:
         pytest.skip("no AVX2 build on this machine")
     cmd = [sys.executable, "-m", "mypy.stubtest", "convpool._conv_avx2", "convpool._pool_avx2"]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)

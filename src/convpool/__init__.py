@@ -8,7 +8,8 @@
 """
 
 from . import data, kernels, reference
-from ._filters import convolve, kernel_variant
+from ._config import DEFAULT_BUILD as kernel_variant
+from ._convolve import convolve
 from ._pooling import avg_pool, max_pool, min_pool
 from ._version import __version__
 

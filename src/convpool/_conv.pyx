@@ -1,6 +1,6 @@
 """Convolution kernels behind :func:`convpool.convolve`, compiled for any CPU of the
-platform (the kernels' source is ``_conv.pxi``), and the CPU check that decides whether
-the AVX2 build of the same source, ``_conv_avx2``, may be imported.
+platform (the kernels' source is the template ``_conv.pxi.in``), and the CPU check that
+decides whether the AVX2 build of the same source, ``_conv_avx2``, may be imported.
 """
 
 cdef extern from *:

@@ -1,9 +1,13 @@
 import numpy as np
 import numpy.typing as npt
 
+IMAGE_KINDS: tuple[str, ...]
+MEAN_KINDS: tuple[str, ...]
+
 def max_pool(
-    image: npt.NDArray[np.generic],
-    out: npt.NDArray[np.generic],
+    image: npt.NDArray[np.uint8],
+    kind: int,
+    out: npt.NDArray[np.uint8],
     size_r: int,
     size_c: int,
     stride_r: int,
@@ -12,8 +16,9 @@ def max_pool(
     row_stop: int,
 ) -> None: ...
 def extreme_pool(
-    image: npt.NDArray[np.generic],
-    out: npt.NDArray[np.generic],
+    image: npt.NDArray[np.uint8],
+    kind: int,
+    out: npt.NDArray[np.uint8],
     size_r: int,
     size_c: int,
     stride_r: int,
@@ -23,8 +28,10 @@ def extreme_pool(
     row_stop: int,
 ) -> None: ...
 def avg_pool(
-    image: npt.NDArray[np.generic],
-    out: npt.NDArray[np.float32 | np.float64],
+    image: npt.NDArray[np.uint8],
+    kind: int,
+    out: npt.NDArray[np.uint8],
+    out_kind: int,
     size_r: int,
     size_c: int,
     stride_r: int,

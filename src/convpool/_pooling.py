@@ -1,82 +1,92 @@
-"""Max, min and average pooling: one argument check and layout, three kernels."""
+"""Max, min and average pooling: the public functions and their one private route."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import functools
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from . import _filters
-from ._filters import (
-    _as_stack,
-    _check_axes,
-    _check_bool,
-    _check_image,
-    _check_pair,
-    _check_workers,
-    _finish,
-    _pooled_length,
-    _prepare_out,
-    _run_bands,
-)
+from . import _config, _layout, _threads, _validate
 
 __all__ = ["avg_pool", "max_pool", "min_pool"]
 
-_MEAN_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+Sizes = tuple[int, int, int, int]  # window rows and columns, stride rows and columns
 
 
-def _pooled(
-    image: Any,
-    size: Any,
-    stride: Any,
-    ceil_mode: Any,
-    axes: Any,
-    out: Any,
-    workers: Any,
-    out_dtype: Callable[[np.dtype], np.dtype],
-    run: Callable[[np.ndarray, np.ndarray, tuple[int, int, int, int], bool, int, int], None],
-    work_dtype: Callable[[np.dtype, np.dtype], np.dtype],
-) -> np.ndarray:
-    """Check the arguments, lay out the stacks and run ``run(src, dst, sizes, ceil, start,
-    stop)`` over bands of output rows; ``run`` calls a kernel of ``_filters._pool``, the
-    build chosen for this CPU, looked up at each call.
+def pooled_length(n: int, size: int, stride: int, ceil_mode: bool) -> int:
+    """Number of pooling windows along an axis of length ``n`` (torch's rule, no padding)."""
+    if not ceil_mode:
+        return (n - size) // stride + 1 if n >= size else 0
+    if n == 0:
+        return 0
+    count = max(-(-(n - size) // stride), 0) + 1
+    return count - 1 if (count - 1) * stride >= n else count
 
-    ``work_dtype(src_dtype, out_dtype)`` is the dtype the kernel writes; when it is not
-    the output's, the kernel writes aside and the result is converted once.
+
+def checked(image: object, size: object, stride: object, ceil_mode: object, axes: object,
+            workers: object = 1) -> tuple[np.ndarray, Sizes, bool, tuple[int, int], int]:
+    """The arguments every pooling function shares, checked."""
+    arr = _validate.image(image)
+    sr, sc = _validate.pair(size, "size")
+    tr, tc = (sr, sc) if stride is None else _validate.pair(stride, "stride")
+    ceil = _validate.boolean(ceil_mode, "ceil_mode")
+    ax = _validate.axes(axes, arr.ndim)
+    return arr, (sr, sc, tr, tc), ceil, ax, _validate.workers(workers)
+
+
+def out_dtype(image: np.dtype, kind: str, dtype: np.dtype | None) -> np.dtype:
+    """The result's dtype: the image's for max and min (native byte order); for avg,
+    `dtype`, or by default float64 for bool and integer images and the image's own float
+    type for float images."""
+    if kind != "avg" or (dtype is None and image.kind == "f"):
+        return image.newbyteorder("=")
+    return np.dtype(np.float64) if dtype is None else dtype
+
+
+_IMAGE_KIND = {np.dtype(code): i for i, code in enumerate(_config.BUILDS["baseline"].pool.IMAGE_KINDS)}
+_MEAN_KIND = {np.dtype(code): i for i, code in enumerate(_config.BUILDS["baseline"].pool.MEAN_KINDS)}
+
+
+def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ceil: bool,
+         axes: tuple[int, int], out: np.ndarray | None, workers: int,
+         dtype: np.dtype | None = None) -> np.ndarray:
+    """Pool with checked arguments: lay out the stacks and run the kernel of the build in
+    force over bands of output rows.
+
+    Max and min are exact in the image's own type. avg_pool's kernel writes float32 or
+    float64; a float16 result is rounded once from the float64 mean, never through
+    float32.
     """
-    arr = _check_image(image)
-    sr, sc = _check_pair(size, "size")
-    tr, tc = (sr, sc) if stride is None else _check_pair(stride, "stride")
-    ceil = _check_bool(ceil_mode, "ceil_mode")
-    ax = _check_axes(axes, arr.ndim, "image")
-    nworkers = _check_workers(workers)
-
-    shape = list(arr.shape)
-    shape[ax[0]] = _pooled_length(shape[ax[0]], sr, tr, ceil)
-    shape[ax[1]] = _pooled_length(shape[ax[1]], sc, tc, ceil)
+    sr, sc, tr, tc = sizes
+    shape = list(image.shape)
+    shape[axes[0]] = pooled_length(shape[axes[0]], sr, tr, ceil)
+    shape[axes[1]] = pooled_length(shape[axes[1]], sc, tc, ceil)
     out_shape = tuple(shape)
-    dt = out_dtype(arr.dtype)
-    out, dst = _prepare_out(out, out_shape, dt, ax, arr)
+    dt = out_dtype(image.dtype, kind, dtype)
+    out, dst = _layout.prepare_out(out, out_shape, dt, axes, image)
     if dst.size:
-        src = _as_stack(arr, ax)
-        work = work_dtype(src.dtype, dst.dtype)
-        aside = work != dst.dtype and dst.dtype.kind != "b"
-        if aside:
-            pooled = np.empty(dst.shape, dtype=work)
+        src = _layout.as_stack(image, axes)
+        if kind == "avg":
+            work = dst.dtype if dst.dtype.itemsize >= 4 else np.dtype(np.float64)
         else:
-            pooled = dst.view(work)  # bool pools as uint8
-        sizes = (sr, sc, tr, tc)
-        _run_bands(
-            lambda start, stop: run(src, pooled, sizes, ceil, start, stop),
-            dst.shape[0] * dst.shape[1],
-            dst.size * sr * sc // 6,  # a pooled pixel: about a sixth of a 3x3 convolution's
-            nworkers,
-        )
+            work = src.dtype  # bool pools as uint8
+        aside = work != dst.dtype and dst.dtype.kind != "b"
+        pooled = np.empty(dst.shape, dtype=work) if aside else dst.view(work)
+        kernels = _config.current().build.pool
+        args = (_layout.as_bytes(src), _IMAGE_KIND[src.dtype], _layout.as_bytes(pooled))
+        if kind == "avg":
+            task = functools.partial(kernels.avg_pool, *args, _MEAN_KIND[work], *sizes)
+        elif kind == "max" and not ceil:
+            task = functools.partial(kernels.max_pool, *args, *sizes)
+        else:
+            task = functools.partial(kernels.extreme_pool, *args, *sizes, kind == "max")
+        # A pooled pixel: about a sixth of a 3x3 convolution's work per window pixel.
+        _threads.run_bands(task, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 6, workers)
         if aside:
-            np.copyto(dst, pooled, casting="unsafe")  # one rounding, or exact for min/max
-    return _finish(out, dst, out_shape, ax)
+            np.copyto(dst, pooled, casting="unsafe")  # one rounding
+    return _layout.finish(out, dst, out_shape, axes)
 
 
 def max_pool(
@@ -151,20 +161,8 @@ def max_pool(
            [16, 18, 19],
            [21, 23, 24]], dtype=uint8)
     """
-
-    def run(src: np.ndarray, dst: np.ndarray, sizes: tuple[int, int, int, int], ceil: bool, start: int,
-            stop: int) -> None:
-        if ceil:
-            _filters._pool.extreme_pool(src, dst, *sizes, True, start, stop)
-        else:
-            _filters._pool.max_pool(src, dst, *sizes, start, stop)
-
-    return _pooled(
-        image, size, stride, ceil_mode, axes, out, workers,
-        out_dtype=lambda dt: dt.newbyteorder("="),
-        run=run,
-        work_dtype=lambda src_dt, out_dt: src_dt,  # exact: a maximum is one of the inputs
-    )
+    arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
+    return pool(arr, "max", sizes, ceil, ax, out, n)
 
 
 def min_pool(
@@ -232,17 +230,8 @@ def min_pool(
            [10, 12, 14],
            [20, 22, 24]], dtype=uint8)
     """
-
-    def run(src: np.ndarray, dst: np.ndarray, sizes: tuple[int, int, int, int], ceil: bool, start: int,
-            stop: int) -> None:
-        _filters._pool.extreme_pool(src, dst, *sizes, False, start, stop)
-
-    return _pooled(
-        image, size, stride, ceil_mode, axes, out, workers,
-        out_dtype=lambda dt: dt.newbyteorder("="),
-        run=run,
-        work_dtype=lambda src_dt, out_dt: src_dt,  # exact: a minimum is one of the inputs
-    )
+    arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
+    return pool(arr, "min", sizes, ceil, ax, out, n)
 
 
 def avg_pool(
@@ -317,31 +306,5 @@ def avg_pool(
     >>> convpool.avg_pool(image.astype(np.float32), 5).dtype
     dtype('float32')
     """
-    if dtype is None:
-        chosen = None
-    else:
-        try:
-            chosen = np.dtype(dtype)
-        except TypeError:
-            chosen = None
-        if chosen is None or chosen not in _MEAN_DTYPES:
-            raise TypeError(
-                f"`dtype` must be None, numpy.float16, numpy.float32 or numpy.float64, got {dtype!r}"
-            )
-
-    def out_dtype(dt: np.dtype) -> np.dtype:
-        if chosen is not None:
-            return chosen
-        return dt.newbyteorder("=") if dt.kind == "f" else np.dtype(np.float64)
-
-    def run(src: np.ndarray, dst: np.ndarray, sizes: tuple[int, int, int, int], ceil: bool, start: int,
-            stop: int) -> None:
-        _filters._pool.avg_pool(src, dst, *sizes, start, stop)
-
-    return _pooled(
-        image, size, stride, ceil_mode, axes, out, workers,
-        out_dtype=out_dtype,
-        run=run,
-        # float16 is rounded once from the float64 mean, never through float32.
-        work_dtype=lambda src_dt, out_dt: out_dt if out_dt.itemsize >= 4 else np.dtype(np.float64),
-    )
+    arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
+    return pool(arr, "avg", sizes, ceil, ax, out, n, _validate.mean_dtype(dtype))

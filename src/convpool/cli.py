@@ -34,7 +34,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from . import data, kernels, reference
-from ._filters import convolve
+from ._convolve import convolve
 from ._pooling import max_pool
 from ._version import __version__
 

@@ -36,18 +36,20 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError('convpool.dask needs dask: pip install "convpool[dask]"') from exc
 
-from . import _borders, _filters, _pooling
+from . import _borders, _convolve, _pooling, _validate
 
 __all__ = ["avg_pool", "convolve", "max_pool", "min_pool"]
 
 
 def _as_dask(image: Any) -> da.Array:
-    if isinstance(image, da.Array):
-        return image
-    try:
-        return da.asarray(image)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"`image` must be a rectangular array of numbers: {exc}") from None
+    """`image` as a dask array of real numbers (checked by its dtype alone: no pixel is read)."""
+    if not isinstance(image, da.Array):
+        try:
+            image = da.asarray(image)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"`image` must be a rectangular array of numbers: {exc}") from None
+    _validate.image(np.empty((0,) * image.ndim, image.dtype))
+    return image
 
 
 def _rechunked(chunks: tuple[int, ...], multiple: int, minimum: int) -> tuple[int, ...]:
@@ -104,9 +106,9 @@ def _with_halo(
 
 def _convolve_block(
     block: np.ndarray, *, location: list[tuple[int, int]], depth: dict, axes: tuple[int, int],
-    kernel: np.ndarray, weight: float, dtype: np.dtype, block_index: tuple[int, ...]
+    kernel: _convolve.Kernel, weight: float, dtype: np.dtype, block_index: tuple[int, ...]
 ) -> np.ndarray:
-    result = _filters.convolve(block, kernel, weight, mode="keep", dtype=dtype, axes=axes)
+    result = _convolve.correlate(block, kernel, weight, "keep", dtype, axes, None, 1, 0.0)
     index = [slice(None)] * block.ndim
     for a in axes:
         start, stop = location[a]
@@ -143,7 +145,7 @@ def convolve(
     kernel: npt.ArrayLike,
     weight: float = 1.0,
     *,
-    mode: _filters.Mode = "keep",
+    mode: _convolve.Mode = "keep",
     dtype: npt.DTypeLike = np.uint8,
     axes: tuple[int, int] | None = None,
     cval: float = 0.0,
@@ -176,22 +178,20 @@ def convolve(
     True
     """
     x = _as_dask(image)
-    # Every check, and the output dtype, from the in-memory function on a 1-pixel image.
-    probe = _filters.convolve(
-        np.zeros((1,) * x.ndim, x.dtype), kernel, weight, mode=mode, dtype=dtype, axes=axes, cval=cval
-    )
-    ax = _filters._check_axes(axes, x.ndim, "image")
-    k = _filters._check_kernel(kernel)
-    w = _filters._check_weight(weight)
-    kh, kw = k.shape
+    k = _convolve.checked_kernel(kernel)
+    w = _validate.real(weight, "weight")
+    mode = _validate.mode(mode)
+    c = _validate.real(cval, "cval")
+    dt = _validate.out_dtype(dtype)
+    ax = _validate.axes(axes, x.ndim)
+    kh, kw = k.values.shape
     if x.size == 0:
-        empty = np.empty(x.shape, x.dtype)
-        return da.from_array(_filters.convolve(empty, k, w, mode=mode, dtype=dtype, axes=ax, cval=cval))
+        return da.from_array(_convolve.correlate(np.empty(x.shape, x.dtype), k, w, mode, dt, ax, None, 1, c))
     base = _borders.canonical(mode)
-    source = _pad(x, ax, (kh, kw), base, float(cval)) if base in _borders.NUMPY_PAD else x
+    source = _pad(x, ax, (kh, kw), base, c) if base in _borders.NUMPY_PAD else x
     halo = {ax[0]: (kh // 2, kh - 1 - kh // 2), ax[1]: (kw // 2, kw - 1 - kw // 2)}
-    block_function = functools.partial(_convolve_block, axes=ax, kernel=k, weight=w, dtype=probe.dtype)
-    keep = _with_halo(source, halo, {}, block_function, lambda chunks: chunks, probe.dtype)
+    block_function = functools.partial(_convolve_block, axes=ax, kernel=k, weight=w, dtype=dt)
+    keep = _with_halo(source, halo, {}, block_function, lambda chunks: chunks, dt)
     if mode == "keep":
         return keep
     index = [slice(None)] * x.ndim
@@ -217,35 +217,32 @@ def _window_counts(chunks: tuple[int, ...], stride: int, total: int) -> tuple[in
 
 
 def _pool_block(
-    block: np.ndarray, *, block_index: tuple[int, ...], axes: tuple[int, int],
-    pool: Callable[..., np.ndarray], size: tuple[int, int], stride: tuple[int, int],
-    ceil_mode: bool, counts: dict[int, tuple[int, ...]], options: dict[str, Any],
-    location: list[tuple[int, int]], depth: dict
+    block: np.ndarray, *, block_index: tuple[int, ...], axes: tuple[int, int], kind: str,
+    sizes: _pooling.Sizes, ceil_mode: bool, counts: dict[int, tuple[int, ...]],
+    dtype: np.dtype | None, location: list[tuple[int, int]], depth: dict
 ) -> np.ndarray:
     # The block's windows come first: it starts at a multiple of the stride. In ceil
     # mode a block inside the image may add a partial window at the end of its halo,
     # which the crop drops; only a block at the image's end keeps its partial windows.
-    result = pool(block, size, stride=stride, ceil_mode=ceil_mode, axes=axes, **options)
+    result = _pooling.pool(block, kind, sizes, ceil_mode, axes, None, 1, dtype)
     index = [slice(None)] * block.ndim
     for a in axes:
         index[a] = slice(0, counts[a][block_index[a]])
     return result[tuple(index)]
 
 
-def _pool(x: Any, pool: Callable[..., np.ndarray], size: Any, stride: Any, ceil_mode: Any,
-          axes: Any, **options: Any) -> da.Array:
+def _pool(x: Any, kind: str, size: Any, stride: Any, ceil_mode: Any, axes: Any, dtype: Any = None) -> da.Array:
     x = _as_dask(x)
-    probe = pool(np.zeros((1,) * x.ndim, x.dtype), size, stride=stride, ceil_mode=ceil_mode, axes=axes, **options)
-    ax = _filters._check_axes(axes, x.ndim, "image")
-    sr, sc = _filters._check_pair(size, "size")
-    tr, tc = (sr, sc) if stride is None else _filters._check_pair(stride, "stride")
+    _, sizes, ceil, ax, _ = _pooling.checked(np.empty((0,) * x.ndim, x.dtype), size, stride, ceil_mode, axes)
+    mean = _validate.mean_dtype(dtype) if kind == "avg" else None
+    out_dtype = _pooling.out_dtype(x.dtype, kind, mean)
+    sr, sc, tr, tc = sizes
     totals = {
-        ax[0]: _filters._pooled_length(x.shape[ax[0]], sr, tr, bool(ceil_mode)),
-        ax[1]: _filters._pooled_length(x.shape[ax[1]], sc, tc, bool(ceil_mode)),
+        ax[0]: _pooling.pooled_length(x.shape[ax[0]], sr, tr, ceil),
+        ax[1]: _pooling.pooled_length(x.shape[ax[1]], sc, tc, ceil),
     }
     if x.size == 0:
-        empty = np.empty(x.shape, x.dtype)
-        return da.from_array(pool(empty, size, stride=stride, ceil_mode=ceil_mode, axes=ax, **options))
+        return da.from_array(_pooling.pool(np.empty(x.shape, x.dtype), kind, sizes, ceil, ax, None, 1, mean))
     halo = {ax[0]: (0, max(sr - tr, 0)), ax[1]: (0, max(sc - tc, 0))}
     strides = {ax[0]: tr, ax[1]: tc}
     counts: dict[int, tuple[int, ...]] = {}
@@ -256,10 +253,9 @@ def _pool(x: Any, pool: Callable[..., np.ndarray], size: Any, stride: Any, ceil_
         return tuple(counts.get(a, c) for a, c in enumerate(chunks))
 
     block_function = functools.partial(
-        _pool_block, axes=ax, pool=pool, size=(sr, sc), stride=(tr, tc), ceil_mode=bool(ceil_mode),
-        counts=counts, options=options,
+        _pool_block, axes=ax, kind=kind, sizes=sizes, ceil_mode=ceil, counts=counts, dtype=mean,
     )
-    return _with_halo(x, halo, strides, block_function, out_chunks, probe.dtype)
+    return _with_halo(x, halo, strides, block_function, out_chunks, out_dtype)
 
 
 def max_pool(
@@ -294,7 +290,7 @@ def max_pool(
     >>> lazy.shape, bool((lazy.compute() == convpool.max_pool(image, 3, ceil_mode=True)).all())
     ((171, 171), True)
     """
-    return _pool(image, _pooling.max_pool, size, stride, ceil_mode, axes)
+    return _pool(image, "max", size, stride, ceil_mode, axes)
 
 
 def min_pool(
@@ -325,7 +321,7 @@ def min_pool(
     array([[ 0,  2],
            [ 8, 10]])
     """
-    return _pool(image, _pooling.min_pool, size, stride, ceil_mode, axes)
+    return _pool(image, "min", size, stride, ceil_mode, axes)
 
 
 def avg_pool(
@@ -357,4 +353,4 @@ def avg_pool(
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
-    return _pool(image, _pooling.avg_pool, size, stride, ceil_mode, axes, dtype=dtype)
+    return _pool(image, "avg", size, stride, ceil_mode, axes, dtype)

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from . import _validate
+
 __all__ = [
     "BOX_BLUR",
     "CODELAB",
@@ -94,13 +96,11 @@ class Kernel:
     description: str = ""
 
     def __init__(self, name: str, matrix: npt.ArrayLike, weight: float = 1.0, description: str = "") -> None:
-        m = np.array(matrix, dtype=np.float64)
-        if m.ndim != 2 or m.size == 0 or not np.isfinite(m).all():
-            raise ValueError(f"`matrix` must be a non-empty 2-D array of finite numbers, got {matrix!r}")
-        w = float(weight)
-        if not np.isfinite(w):
-            raise ValueError(f"`weight` must be finite, got {weight!r}")
-        if (m == np.round(m)).all():
+        m = _validate.finite(_validate.kernel(matrix, "matrix"), "matrix")
+        w = _validate.real(weight, "weight")
+        # Integer-valued matrices are kept as int64 where that is exact: every entry of
+        # magnitude up to 2**53, where float64 holds every integer (larger ones stay float).
+        if (m == np.trunc(m)).all() and np.abs(m).max() <= 2**53:
             m = m.astype(np.int64)
         m.flags.writeable = False
         # Frozen: the normalised fields are set once, here.

@@ -1,0 +1,314 @@
+"""Convolution: :func:`convpool.convolve` and its one private route.
+
+Validate the arguments, plan (which compiled kernel, which taps and accumulator), lay
+out the stacks, and run in bands; column tiles of very wide images and the border strips
+of SciPy's modes are steps of that route.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _borders, _config, _layout, _threads, _validate
+
+__all__ = ["convolve"]
+
+Mode = Literal[
+    "keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap",
+    "grid-mirror", "grid-constant", "grid-wrap",
+]
+# Largest magnitude that float64 holds as an exact integer.
+_EXACT = 2**53
+
+
+class Kernel(NamedTuple):
+    """A checked kernel: its float64 values, and its integer taps where it has them."""
+
+    values: np.ndarray  # float64, read-only, C order
+    taps: np.ndarray | None  # int64, read-only, when every value is an integer below 2**53
+    total: int  # sum(|taps|) (0 without taps)
+    nonzero: int  # nonzero entries, at least 1: a measure of the work per pixel
+
+
+def checked_kernel(kernel: Any) -> Kernel:
+    """`kernel` checked and converted, from the cache when it was seen before.
+
+    The same small kernel applied again and again (the codelab's case) skips the
+    conversion and checks, which cost more than filtering a small image. Keyed by dtype,
+    shape and bytes, so only identical kernels share an entry; the entries are private
+    copies, never the caller's array.
+    """
+    k = _validate.kernel(kernel)
+    small = k.size <= _CACHE_MAX_TAPS
+    if small:
+        key = (k.dtype.str, k.shape, k.tobytes())
+        hit = _CACHE.get(key)
+        if hit is not None:
+            return hit
+    values = _validate.finite(k, "kernel")
+    taps, total = None, 0
+    if (values == np.trunc(values)).all() and float(np.abs(values).sum()) < _EXACT:
+        taps = values.astype(np.int64)
+        taps.flags.writeable = False
+        total = int(np.abs(taps).sum())
+    checked = Kernel(values, taps, total, max(1, int(np.count_nonzero(values))))
+    if small:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = checked
+    return checked
+
+
+_CACHE: dict[tuple[str, tuple[int, ...], bytes], Kernel] = {}
+_CACHE_SIZE = 64
+_CACHE_MAX_TAPS = 1024
+
+
+def plan(kernel: Kernel, dtype: np.dtype, conv: Any) -> int:
+    """The integer path's accumulator bits for an image of ``dtype``, or 0 for float64.
+
+    Integer-valued kernels on integer images accumulate in the narrowest exact
+    accumulator the build ``conv`` has for that image: int16 when
+    ``sum(|k|) * max|pixel of dtype|`` fits it, else int32, else int64 while that bound
+    stays below 2**53 (where float64 is exact as well); everything else runs in float64.
+    """
+    if kernel.taps is None or dtype.kind not in "iu":
+        return 0
+    code = dtype.str[1:]
+    bits = 8 * dtype.itemsize
+    bound = kernel.total * (2**bits - 1 if dtype.kind == "u" else 2 ** (bits - 1))
+    for acc, limit in ((16, 2**15 - 1), (32, 2**31 - 1), (64, _EXACT - 1)):
+        if bound <= limit and code in conv.INT_IMAGES[acc]:
+            return acc
+    return 0
+
+
+def _kinds(module: Any, name: str) -> dict[np.dtype, int]:
+    return {np.dtype(code): i for i, code in enumerate(getattr(module, name))}
+
+
+_IMAGE_KIND = _kinds(_config.BUILDS["baseline"].conv, "IMAGE_KINDS")
+_OUT_KIND = _kinds(_config.BUILDS["baseline"].conv, "OUT_KINDS")
+
+
+def _convert(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Input values as the output dtype, by the kernels' rule (the codelab's margin)."""
+    v = values.astype(np.float64)
+    if dtype == np.uint8:
+        v = np.where(v > 0, np.minimum(v, 255.0), 0.0)  # NaN fails v > 0 and becomes 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        return v.astype(dtype)
+
+
+KernelCall = Callable[[np.ndarray, np.ndarray, bool, int, int], None]
+
+
+def _tiles(call: KernelCall, src: np.ndarray, dst: np.ndarray, kernel_shape: tuple[int, int],
+           keep: bool, start: int, stop: int, max_columns: int) -> None:
+    """``call`` over output rows ``start..stop`` of the stack, in column tiles if wide.
+
+    The kernels' scratch grows with the row width, so rows wider than ``max_columns``
+    are cut into column tiles computed in "valid" mode, with the margin converted here.
+    Every pixel is computed by the same kernel from the same values, so the results do
+    not change.
+    """
+    h, width = src.shape[1], src.shape[2]
+    kh, kw = kernel_shape
+    if width <= max_columns or kh > h or kw > width:
+        call(src, dst, keep, start, stop)
+        return
+    ho = dst.shape[1]
+    ar, ac = (kh // 2, kw // 2) if keep else (0, 0)
+    hv, wv = h - kh + 1, width - kw + 1
+    for n in range(start // ho, (stop - 1) // ho + 1):
+        r0, r1 = max(start - n * ho, 0), min(stop - n * ho, ho)
+        if keep:
+            for r in [*range(r0, min(r1, ar)), *range(max(r0, ar + hv), r1)]:
+                dst[n, r] = _convert(src[n, r], dst.dtype)
+            a, b = max(r0, ar), min(r1, ar + hv)  # interior rows of this band
+            if a >= b:
+                continue
+            dst[n, a:b, :ac] = _convert(src[n, a:b, :ac], dst.dtype)
+            dst[n, a:b, ac + wv :] = _convert(src[n, a:b, ac + wv :], dst.dtype)
+        else:
+            a, b = r0, r1
+        for c0 in range(0, wv, max_columns):
+            c1 = min(c0 + max_columns, wv)
+            call(src[n : n + 1, a - ar : b - ar + kh - 1, c0 : c1 + kw - 1],
+                 dst[n : n + 1, a:b, ac + c0 : ac + c1], False, 0, b - a)
+
+
+def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: bool, workers: int,
+         settings: _config.Settings) -> None:
+    """Correlate the stack ``src`` into the stack ``dst``: plan, then run in bands."""
+    conv = settings.build.conv
+    bits = plan(kernel, src.dtype, conv)
+    image_kind, out_kind = _IMAGE_KIND[src.dtype], _OUT_KIND[dst.dtype]
+    if bits:
+        taps = kernel.taps
+
+        def call(s: np.ndarray, d: np.ndarray, keep: bool, start: int, stop: int) -> None:
+            conv.correlate_int(_layout.as_bytes(s), image_kind, taps, bits, weight, _layout.as_bytes(d),
+                               out_kind, keep, start, stop)
+    else:
+        values = kernel.values
+
+        def call(s: np.ndarray, d: np.ndarray, keep: bool, start: int, stop: int) -> None:
+            conv.correlate_float(_layout.as_bytes(s), image_kind, values, weight, _layout.as_bytes(d),
+                                 out_kind, keep, start, stop)
+
+    # A convolution's work in pixels of the codelab's 3x3 filters on the int16 path (six
+    # nonzero taps): the integer paths skip zero taps, and a float64 tap costs about
+    # three integer ones.
+    work = dst.size * kernel.nonzero * (1 if bits else 3) // 6
+    task = functools.partial(_tiles, call, src, dst, kernel.values.shape, keep,
+                             max_columns=settings.max_columns)
+    _threads.run_bands(task, dst.shape[0] * dst.shape[1], work, workers)
+
+
+def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype: np.dtype,
+              axes: tuple[int, int], out: np.ndarray | None, workers: int, cval: float) -> np.ndarray:
+    """convolve with checked arguments: its one route."""
+    keep = mode != "valid"
+    kh, kw = kernel.values.shape
+    shape = list(image.shape)
+    if not keep:
+        shape[axes[0]] = max(shape[axes[0]] - kh + 1, 0)
+        shape[axes[1]] = max(shape[axes[1]] - kw + 1, 0)
+    out_shape = tuple(shape)
+    out, dst = _layout.prepare_out(out, out_shape, dtype, axes, image)
+    if dst.size:
+        src = _layout.as_stack(image, axes)
+        settings = _config.current()
+        if mode in _borders.MODES:
+            _borders.correlate(src, dst, (kh, kw), _borders.canonical(mode), cval,
+                               lambda s, d: _run(s, kernel, weight, d, False, workers, settings))
+        else:
+            _run(src, kernel, weight, dst, keep, workers, settings)
+    return _layout.finish(out, dst, out_shape, axes)
+
+
+def convolve(
+    image: npt.ArrayLike,
+    kernel: npt.ArrayLike,
+    weight: float = 1.0,
+    *,
+    mode: Mode = "keep",
+    dtype: npt.DTypeLike = np.uint8,
+    axes: tuple[int, int] | None = None,
+    out: np.ndarray | None = None,
+    workers: int = 1,
+    cval: float = 0.0,
+) -> np.ndarray:
+    """Pass a kernel over an image and make a feature map, as the codelab does.
+
+    Each output pixel is the cross-correlation (no kernel flip, NumPy's row/column
+    order, as in ``scipy.ndimage.correlate`` and ``cv2.filter2D``)::
+
+        s[r, c] = sum_{i, j} kernel[i, j] * image[r + i - kh // 2, c + j - kw // 2]
+        v[r, c] = weight * s[r, c]
+
+    summed in float64, taps in row-major order. For ``dtype=uint8`` ``v`` is clamped to
+    0..255 and truncated toward zero (99.9 becomes 99; OpenCV would round to 100),
+    as the codelab stores its float into the integer image; NaN becomes 0.
+
+    Parameters
+    ----------
+    image : array_like of shape (M, N), or N-D with `axes`
+        Real numbers: bool, any integer width, float16, float32 or float64; any memory
+        layout or byte order. A Pillow image works through ``numpy.asarray``.
+    kernel : array_like of shape (kh, kw)
+        The filter, real and finite, at least 1 x 1; the codelab's list of lists works
+        as written. Integer-valued kernels on integer images run on an exact integer path.
+    weight : float, optional
+        Finite factor applied to the sum (the codelab's ``weight``), default 1.0.
+    mode : str, optional
+        ``"keep"`` (default) returns the image's shape and leaves the margin the kernel
+        cannot cover (``kh // 2`` rows on top, ``kh - 1 - kh // 2`` at the bottom,
+        likewise columns) as the input values, converted like the results; a kernel
+        larger than the image leaves it all as margin. ``"valid"`` returns only the
+        covered interior, shape ``(M - kh + 1, N - kw + 1)`` (0 where negative).
+        SciPy's extension modes return the image's shape with every pixel computed,
+        the image extended beyond its edge as ``scipy.ndimage.correlate`` does:
+        ``"reflect"`` (``d c b a | a b c d | d c b a``), ``"mirror"``
+        (``d c b | a b c d | c b a``), ``"nearest"`` (``a a a a | a b c d | d d d d``),
+        ``"constant"`` (``k k k k | a b c d | k k k k`` with ``k = cval``) and
+        ``"wrap"`` (``a b c d | a b c d | a b c d``); ``"grid-mirror"``,
+        ``"grid-constant"`` and ``"grid-wrap"`` are SciPy's synonyms of
+        ``"reflect"``, ``"constant"`` and ``"wrap"``. Images smaller than the kernel
+        repeat the pattern, as SciPy does.
+    dtype : {numpy.uint8, numpy.float32, numpy.float64}, optional
+        Output type. The float types return ``v`` unclamped (negative responses kept;
+        float32 rounds to nearest and overflows to +-inf).
+    axes : pair of int, optional
+        The two spatial axes of an N-D image; the kernel is applied to every 2-D slice
+        along the other axes (``(-2, -1)`` for a stack, ``(0, 1)`` for ``(H, W, C)``).
+    out : ndarray, optional
+        Preallocated writeable result of the right shape and dtype; it is returned.
+        It may overlap `image`: the result is then computed aside and copied in.
+    workers : int, optional
+        Threads to use (``-1``: all cores). Results never depend on it.
+    cval : float, optional
+        The value beyond the edge in ``mode="constant"`` (default 0.0); finite.
+        Ignored by the other modes.
+
+    Returns
+    -------
+    ndarray
+        The feature map (`out` if given). For `axes` other than the last two, a view
+        whose spatial axes are moved back into place.
+
+    Raises
+    ------
+    TypeError
+        If `image` or `kernel` is not real-valued (complex, object, strings), `weight`
+        or `cval` is not a real number, `dtype` is not one of the three above, `axes` or
+        `workers` is not an int (pair), or `out` is not an ndarray of `dtype`.
+    ValueError
+        If `image` is not 2-D and no `axes` are given, `kernel` is not 2-D, empty or
+        not finite, `weight` or `cval` is not finite, `mode` is unknown, `axes` are out of
+        range or equal, `workers` is 0 or below -1, or `out` has the wrong shape or is
+        read-only.
+
+    Notes
+    -----
+    The codelab's own loop indexes ``i[x + c - 1, y + r - 1]`` with ``x`` the row, so it
+    applies ``numpy.transpose(kernel)``; :func:`convpool.reference.codelab_convolution`
+    reproduces it. Empty images give empty results. The input is never modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import convpool
+    >>> image = np.array([[10, 10, 10, 10],
+    ...                   [10, 50, 50, 10],
+    ...                   [10, 50, 50, 10],
+    ...                   [10, 10, 10, 10]], dtype=np.uint8)
+    >>> edges = [[0, 1, 0], [1, -4, 1], [0, 1, 0]]
+    >>> convpool.convolve(image, edges)
+    array([[10, 10, 10, 10],
+           [10,  0,  0, 10],
+           [10,  0,  0, 10],
+           [10, 10, 10, 10]], dtype=uint8)
+    >>> convpool.convolve(image, edges, dtype=np.float32, mode="valid")
+    array([[-80., -80.],
+           [-80., -80.]], dtype=float32)
+    >>> convpool.convolve(image, edges, mode="nearest")
+    array([[ 0, 40, 40,  0],
+           [40,  0,  0, 40],
+           [40,  0,  0, 40],
+           [ 0, 40, 40,  0]], dtype=uint8)
+    """
+    arr = _validate.image(image)
+    checked = checked_kernel(kernel)
+    w = _validate.real(weight, "weight")
+    m = _validate.mode(mode)
+    c = _validate.real(cval, "cval")
+    dt = _validate.out_dtype(dtype)
+    ax = _validate.axes(axes, arr.ndim)
+    return correlate(arr, checked, w, m, dt, ax, out, _validate.workers(workers), c)

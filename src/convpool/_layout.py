@@ -1,0 +1,103 @@
+"""Memory layout around the kernels: an image as a native stack ``(N, H, W)``, the
+checks of `out`, and the result's assembly.
+
+The kernels take native-endian data of the types they were compiled for, with each row
+contiguous; rows may be any distance apart, so most slices need no copy. They receive
+each stack as bytes (:func:`as_bytes`) with a kind number for its dtype.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+# Native dtypes the kernels take as they are.
+KERNEL_DTYPES = frozenset(
+    np.dtype(t)
+    for t in (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64, np.float32, np.float64)
+)
+
+
+def as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
+    """View (or, only where the kernels need it, copy) ``arr`` as a stack (N, H, W)."""
+    if arr.ndim == 2 and axes == (0, 1):
+        stack = arr[np.newaxis]
+        if stack.dtype in KERNEL_DTYPES and stack.strides[2] == stack.itemsize and stack.flags.aligned:
+            return stack
+    else:
+        moved = np.moveaxis(arr, axes, (-2, -1))
+        stack = moved.reshape((-1,) + moved.shape[-2:])
+    dt = stack.dtype
+    if dt.kind == "b":
+        stack = stack.view(np.uint8)
+    elif dt.kind == "f" and dt.itemsize == 2:
+        stack = stack.astype(np.float32)  # exact: every float16 is a float32
+    elif not dt.isnative:
+        stack = stack.astype(dt.newbyteorder("="))
+    if stack.strides[2] != stack.itemsize or not stack.flags.aligned:
+        # Misaligned loads are undefined behaviour in C (and slow where they work).
+        stack = stack.copy()
+    return stack
+
+
+def as_bytes(stack: np.ndarray) -> np.ndarray:
+    """A stack's pixels as uint8, each row ``itemsize`` times as long: the kernels' view."""
+    if stack.shape[2] == 0:
+        # NumPy refuses to change the item size of an axis of length 0 with a stride.
+        return np.empty(stack.shape, np.uint8)
+    return stack.view(np.uint8)
+
+
+def lead_count(shape: tuple[int, ...], axes: tuple[int, int]) -> int:
+    """Number of 2-D slices of an array of ``shape`` with spatial ``axes``."""
+    return math.prod(s for i, s in enumerate(shape) if i not in axes)
+
+
+def prepare_out(
+    out: Any, shape: tuple[int, ...], dtype: np.dtype, axes: tuple[int, int], image: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """Check ``out`` and return ``(out, stack)``: the kernel writes into ``stack``.
+
+    ``stack`` is a view of ``out`` when ``out`` can take the kernel's layout and shares
+    no memory with ``image``; otherwise it is a fresh array that :func:`finish` copies
+    into ``out``, so an overlapping ``out`` still gets the correct result.
+    """
+    ho, wo = shape[axes[0]], shape[axes[1]]
+    if out is None:
+        lead = 1 if len(shape) == 2 else lead_count(shape, axes)
+        return None, np.empty((lead, ho, wo), dtype=dtype)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
+    if out.dtype != dtype:
+        raise TypeError(f"`out` must have dtype {dtype}, got {out.dtype}")
+    if not out.flags.writeable:
+        raise ValueError("`out` must be writeable, got a read-only array")
+    moved = np.moveaxis(out, axes, (-2, -1))
+    # An explicit count, not -1: NumPy cannot infer -1 when a spatial axis is 0.
+    stack = moved.reshape((lead_count(shape, axes), ho, wo))
+    direct = (
+        np.may_share_memory(stack, out)  # the reshape made no copy
+        and stack.strides[2] == stack.itemsize
+        and stack.flags.aligned
+        and not np.may_share_memory(out, image)
+    )
+    if direct:
+        return out, stack
+    return out, np.empty((stack.shape[0], ho, wo), dtype=dtype)
+
+
+def finish(out: np.ndarray | None, stack: np.ndarray, shape: tuple[int, ...], axes: tuple[int, int]) -> np.ndarray:
+    """The result of the shape the caller asked for, from the stack the kernel wrote."""
+    if out is None and len(shape) == 2 and axes == (0, 1):
+        return stack[0]
+    moved_shape = tuple(s for i, s in enumerate(shape) if i not in axes) + (shape[axes[0]], shape[axes[1]])
+    result = np.moveaxis(stack.reshape(moved_shape), (-2, -1), axes)
+    if out is None:
+        return result
+    if not np.may_share_memory(result, out):
+        np.copyto(out, result)
+    return out

@@ -1,0 +1,187 @@
+"""Every argument check of convpool's public functions, once.
+
+Each helper takes the value and the parameter's name, and returns the value as the
+implementation uses it or raises ``TypeError`` (wrong type) or ``ValueError`` (wrong
+value) with a message that names the parameter in backticks, says what was expected and
+what arrived. :func:`convpool.convolve`, the pooling functions, :mod:`convpool.dask`,
+:class:`convpool.kernels.Kernel` and the command line all check through them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _borders
+
+# convolve's modes: convpool's own two, then SciPy's.
+MODES = ("keep", "valid", *_borders.MODES)
+OUT_DTYPES = (np.dtype(np.uint8), np.dtype(np.float32), np.dtype(np.float64))
+MEAN_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+_OUT_BY_TYPE = {np.uint8: OUT_DTYPES[0], np.float32: OUT_DTYPES[1], np.float64: OUT_DTYPES[2]}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def _real_dtype(dtype: np.dtype) -> bool:
+    return dtype.kind in "biu" or (dtype.kind == "f" and dtype.itemsize <= 8)
+
+
+def image(value: Any, name: str = "image") -> np.ndarray:
+    """An array of real numbers (bool, integer, float16/32/64), not copied if it is one."""
+    if isinstance(value, np.ndarray):
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"`{name}` must be a rectangular array of numbers: {exc}") from None
+    if not _real_dtype(arr.dtype):
+        raise TypeError(
+            f"`{name}` must hold real numbers (bool, integer or float16/32/64), got dtype {arr.dtype}"
+        )
+    return arr
+
+
+def kernel(value: Any, name: str = "kernel") -> np.ndarray:
+    """A non-empty 2-D array of real numbers (finiteness is checked by :func:`finite`)."""
+    try:
+        k = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"`{name}` must be a rectangular 2-D array of numbers: {exc}") from None
+    if not _real_dtype(k.dtype):
+        raise TypeError(f"`{name}` must hold real numbers, got dtype {k.dtype}")
+    if k.ndim != 2:
+        raise ValueError(f"`{name}` must be 2-D, got shape {k.shape}")
+    if k.size == 0:
+        raise ValueError(f"`{name}` must have at least one element, got shape {k.shape}")
+    return k
+
+
+def finite(values: np.ndarray, name: str) -> np.ndarray:
+    """A private, read-only float64 copy of ``values``, which must be finite."""
+    k = np.array(values, dtype=np.float64, order="C", copy=True)
+    if not np.isfinite(k).all():
+        raise ValueError(f"`{name}` must be finite (no NaN or inf)")
+    k.flags.writeable = False
+    return k
+
+
+def real(value: Any, name: str) -> float:
+    """A finite real number (bool refused), as a float."""
+    if type(value) is float and math.isfinite(value):
+        return value  # the common call, checked in one step
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number, got {type(value).__name__}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"`{name}` must be finite, got {v}")
+    return v
+
+
+def boolean(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a bool, got {type(value).__name__}")
+    return bool(value)
+
+
+def mode(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"`mode` must be a string, got {type(value).__name__}")
+    if value not in MODES:
+        raise ValueError(f"`mode` must be one of {MODES}, got {value!r}")
+    return value
+
+
+def out_dtype(value: Any) -> np.dtype:
+    """convolve's output dtype."""
+    dt = _OUT_BY_TYPE.get(value) if isinstance(value, type) else None
+    if dt is not None:
+        return dt
+    try:
+        dt = np.dtype(value)
+    except TypeError:
+        dt = None
+    if dt is None or dt not in OUT_DTYPES:
+        raise TypeError(f"`dtype` must be numpy.uint8, numpy.float32 or numpy.float64, got {value!r}")
+    return dt
+
+
+def mean_dtype(value: Any) -> np.dtype | None:
+    """avg_pool's output dtype, None for its default."""
+    if value is None:
+        return None
+    try:
+        dt = np.dtype(value)
+    except TypeError:
+        dt = None
+    if dt is None or dt not in MEAN_DTYPES:
+        raise TypeError(f"`dtype` must be None, numpy.float16, numpy.float32 or numpy.float64, got {value!r}")
+    return dt
+
+
+def axes(value: Any, ndim: int, name: str = "image") -> tuple[int, int]:
+    """The two spatial axes of an ``ndim``-D array named ``name``, as non-negative ints."""
+    if value is None:
+        if ndim != 2:
+            raise ValueError(
+                f"`{name}` must be 2-D, got {ndim}-D; for an N-D array pass `axes` "
+                "with its two spatial axes, e.g. axes=(-2, -1) for a stack (N, H, W) "
+                "or axes=(0, 1) for a colour image (H, W, C)"
+            )
+        return (0, 1)
+    if ndim < 2:
+        raise ValueError(f"`{name}` must have at least 2 dimensions, got {ndim}-D")
+    try:
+        pair = tuple(value)
+    except TypeError:
+        raise TypeError(f"`axes` must be a pair of ints, got {value!r}") from None
+    if len(pair) != 2 or not all(_is_int(a) for a in pair):
+        raise TypeError(f"`axes` must be a pair of ints, got {value!r}")
+    out = []
+    for a in pair:
+        a = operator.index(a)
+        if not -ndim <= a < ndim:
+            raise ValueError(f"`axes` entry {a} is out of range for a {ndim}-D `{name}`")
+        out.append(a % ndim)
+    if out[0] == out[1]:
+        raise ValueError(f"`axes` must name two different axes, got {value!r}")
+    return out[0], out[1]
+
+
+def workers(value: Any) -> int:
+    """Threads to use: a positive int, or -1 for every core."""
+    if type(value) is int and value >= 1:
+        return value
+    if not _is_int(value):
+        raise TypeError(f"`workers` must be an int, got {type(value).__name__}")
+    n = int(value)
+    if n == -1:
+        return os.cpu_count() or 1
+    if n < 1:
+        raise ValueError(f"`workers` must be a positive int or -1 (all cores), got {n}")
+    return n
+
+
+def pair(value: Any, name: str) -> tuple[int, int]:
+    """A window size or stride: an int, or a pair of ints, each at least 1."""
+    if _is_int(value):
+        both: tuple[Any, ...] = (value, value)
+    elif isinstance(value, Sequence) and len(value) == 2:
+        both = tuple(value)
+    else:
+        raise TypeError(f"`{name}` must be an int or a pair of ints, got {value!r}")
+    if not all(_is_int(v) for v in both):
+        raise TypeError(f"`{name}` must be an int or a pair of ints, got {value!r}")
+    r, c = int(both[0]), int(both[1])
+    if r < 1 or c < 1:
+        raise ValueError(f"`{name}` must be at least 1, got {value!r}")
+    return r, c
