@@ -51,6 +51,12 @@ class BuildExt(build_ext):
     """
 
     def finalize_options(self):
+        # Templates and Cython run here, when extensions are built, not when setup.py is
+        # loaded: building an sdist needs neither.
+        expand_templates()
+        self.distribution.ext_modules = cythonize(
+            self.distribution.ext_modules, compiler_directives=DIRECTIVES, shared_utility_qualified_name=SHARED
+        )
         super().finalize_options()
         if self.parallel is None:  # the modules compile independently
             self.parallel = os.cpu_count() or 1
@@ -92,7 +98,6 @@ def expand_templates() -> None:
             target.write_text(text)
 
 
-expand_templates()
 SHARED = "convpool._cyutility"
 extensions = [
     Extension(SHARED, ["src/convpool/_cyutility.c"]),
@@ -106,6 +111,6 @@ if AVX2:
     ]
 
 setup(
-    ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES, shared_utility_qualified_name=SHARED),
+    ext_modules=extensions,
     cmdclass={"build_ext": BuildExt},
 )

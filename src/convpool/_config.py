@@ -71,9 +71,8 @@ class Settings:
 _SETTINGS: ContextVar[Settings] = ContextVar("convpool_settings", default=Settings())
 
 
-def current() -> Settings:
-    """The settings in force here."""
-    return _SETTINGS.get()
+#: The settings in force here: ``current()``.
+current = _SETTINGS.get
 
 
 @contextlib.contextmanager

@@ -7,7 +7,6 @@ of SciPy's modes are steps of that route.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, Literal, NamedTuple
 
@@ -31,8 +30,8 @@ class Kernel(NamedTuple):
 
     values: np.ndarray  # float64, read-only, C order
     taps: np.ndarray | None  # int64, read-only, when every value is an integer below 2**53
-    total: int  # sum(|taps|) (0 without taps)
     nonzero: int  # nonzero entries, at least 1: a measure of the work per pixel
+    accumulators: tuple[int, ...]  # for each image kind, the integer path's bits (0: float64)
 
 
 def checked_kernel(kernel: Any) -> Kernel:
@@ -43,57 +42,64 @@ def checked_kernel(kernel: Any) -> Kernel:
     shape and bytes, so only identical kernels share an entry; the entries are private
     copies, never the caller's array.
     """
-    k = _validate.kernel(kernel)
-    small = k.size <= _CACHE_MAX_TAPS
-    if small:
-        key = (k.dtype.str, k.shape, k.tobytes())
+    try:
+        k = np.asarray(kernel)
+        key = (k.dtype, k.shape, k.tobytes()) if k.size <= _CACHE_MAX_TAPS else None
+    except (ValueError, TypeError):  # ragged lists and the like: the check says what is wrong
+        k, key = kernel, None
+    if key is not None:
         hit = _CACHE.get(key)
-        if hit is not None:
+        if hit is not None:  # only checked kernels are stored
             return hit
+    k = _validate.kernel(k)
     values = _validate.finite(k, "kernel")
-    taps, total = None, 0
+    taps = None
     if (values == np.trunc(values)).all() and float(np.abs(values).sum()) < _EXACT:
         taps = values.astype(np.int64)
         taps.flags.writeable = False
-        total = int(np.abs(taps).sum())
-    checked = Kernel(values, taps, total, max(1, int(np.count_nonzero(values))))
-    if small:
+    nonzero = max(1, int(np.count_nonzero(values)))
+    checked = Kernel(values, taps, nonzero, tuple(_accumulator(taps, dt) for dt in _IMAGE_KIND))
+    if key is not None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
         _CACHE[key] = checked
     return checked
 
 
-_CACHE: dict[tuple[str, tuple[int, ...], bytes], Kernel] = {}
+_CACHE: dict[tuple[np.dtype, tuple[int, ...], bytes], Kernel] = {}
 _CACHE_SIZE = 64
 _CACHE_MAX_TAPS = 1024
 
 
-def plan(kernel: Kernel, dtype: np.dtype, conv: Any) -> int:
+def _accumulator(taps: np.ndarray | None, dtype: np.dtype) -> int:
     """The integer path's accumulator bits for an image of ``dtype``, or 0 for float64.
 
     Integer-valued kernels on integer images accumulate in the narrowest exact
-    accumulator the build ``conv`` has for that image: int16 when
+    accumulator the kernels are compiled with for that image: int16 when
     ``sum(|k|) * max|pixel of dtype|`` fits it, else int32, else int64 while that bound
     stays below 2**53 (where float64 is exact as well); everything else runs in float64.
     """
-    if kernel.taps is None or dtype.kind not in "iu":
+    if taps is None or dtype.kind not in "iu":
         return 0
-    code = dtype.str[1:]
     bits = 8 * dtype.itemsize
-    bound = kernel.total * (2**bits - 1 if dtype.kind == "u" else 2 ** (bits - 1))
+    bound = int(np.abs(taps).sum()) * (2**bits - 1 if dtype.kind == "u" else 2 ** (bits - 1))
     for acc, limit in ((16, 2**15 - 1), (32, 2**31 - 1), (64, _EXACT - 1)):
-        if bound <= limit and code in conv.INT_IMAGES[acc]:
+        if bound <= limit and dtype.str[1:] in _INT_IMAGES[acc]:
             return acc
     return 0
 
 
-def _kinds(module: Any, name: str) -> dict[np.dtype, int]:
-    return {np.dtype(code): i for i, code in enumerate(getattr(module, name))}
+def plan(kernel: Kernel, dtype: np.dtype) -> int:
+    """The accumulator bits :func:`convolve` uses for ``kernel`` on an image of the
+    kernels' ``dtype`` (0: the float64 path)."""
+    return kernel.accumulators[_IMAGE_KIND[dtype]]
 
 
-_IMAGE_KIND = _kinds(_config.BUILDS["baseline"].conv, "IMAGE_KINDS")
-_OUT_KIND = _kinds(_config.BUILDS["baseline"].conv, "OUT_KINDS")
+# Every build compiles the same kinds: the baseline's lists stand for all.
+_KERNELS = _config.BUILDS["baseline"].conv
+_IMAGE_KIND = {np.dtype(code): i for i, code in enumerate(_KERNELS.IMAGE_KINDS)}
+_OUT_KIND = {np.dtype(code): i for i, code in enumerate(_KERNELS.OUT_KINDS)}
+_INT_IMAGES = _KERNELS.INT_IMAGES
 
 
 def _convert(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -105,12 +111,11 @@ def _convert(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return v.astype(dtype)
 
 
-KernelCall = Callable[[np.ndarray, np.ndarray, bool, int, int], None]
-
-
-def _tiles(call: KernelCall, src: np.ndarray, dst: np.ndarray, kernel_shape: tuple[int, int],
-           keep: bool, start: int, stop: int, max_columns: int) -> None:
-    """``call`` over output rows ``start..stop`` of the stack, in column tiles if wide.
+def _tiles(fn: Callable[..., None], args: tuple[Any, ...], out_kind: int, src: np.ndarray,
+           dst: np.ndarray, kernel_shape: tuple[int, int], keep: bool, max_columns: int,
+           start: int, stop: int) -> None:
+    """The kernel ``fn(image, *args, out, out_kind, keep, start, stop)`` over output rows
+    ``start..stop`` of the stack, in column tiles.
 
     The kernels' scratch grows with the row width, so rows wider than ``max_columns``
     are cut into column tiles computed in "valid" mode, with the margin converted here.
@@ -119,8 +124,8 @@ def _tiles(call: KernelCall, src: np.ndarray, dst: np.ndarray, kernel_shape: tup
     """
     h, width = src.shape[1], src.shape[2]
     kh, kw = kernel_shape
-    if width <= max_columns or kh > h or kw > width:
-        call(src, dst, keep, start, stop)
+    if kh > h or kw > width:  # all margin
+        fn(src.view(np.uint8), *args, dst.view(np.uint8), out_kind, keep, start, stop)
         return
     ho = dst.shape[1]
     ar, ac = (kh // 2, kw // 2) if keep else (0, 0)
@@ -139,36 +144,33 @@ def _tiles(call: KernelCall, src: np.ndarray, dst: np.ndarray, kernel_shape: tup
             a, b = r0, r1
         for c0 in range(0, wv, max_columns):
             c1 = min(c0 + max_columns, wv)
-            call(src[n : n + 1, a - ar : b - ar + kh - 1, c0 : c1 + kw - 1],
-                 dst[n : n + 1, a:b, ac + c0 : ac + c1], False, 0, b - a)
+            fn(src[n : n + 1, a - ar : b - ar + kh - 1, c0 : c1 + kw - 1], *args,
+               dst[n : n + 1, a:b, ac + c0 : ac + c1], out_kind, False, 0, b - a)
 
 
 def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: bool, workers: int,
          settings: _config.Settings) -> None:
-    """Correlate the stack ``src`` into the stack ``dst``: plan, then run in bands."""
-    conv = settings.build.conv
-    bits = plan(kernel, src.dtype, conv)
-    image_kind, out_kind = _IMAGE_KIND[src.dtype], _OUT_KIND[dst.dtype]
+    """Correlate the stack ``src`` into the stack ``dst``: plan, then run in bands (of
+    column tiles, for images wider than ``settings.max_columns``)."""
+    image_kind = _IMAGE_KIND[src.dtype]
+    bits = kernel.accumulators[image_kind]
     if bits:
-        taps = kernel.taps
-
-        def call(s: np.ndarray, d: np.ndarray, keep: bool, start: int, stop: int) -> None:
-            conv.correlate_int(_layout.as_bytes(s), image_kind, taps, bits, weight, _layout.as_bytes(d),
-                               out_kind, keep, start, stop)
+        fn, args = settings.build.conv.correlate_int, (image_kind, kernel.taps, bits, weight)
     else:
-        values = kernel.values
-
-        def call(s: np.ndarray, d: np.ndarray, keep: bool, start: int, stop: int) -> None:
-            conv.correlate_float(_layout.as_bytes(s), image_kind, values, weight, _layout.as_bytes(d),
-                                 out_kind, keep, start, stop)
-
+        fn, args = settings.build.conv.correlate_float, (image_kind, kernel.values, weight)
     # A convolution's work in pixels of the codelab's 3x3 filters on the int16 path (six
     # nonzero taps): the integer paths skip zero taps, and a float64 tap costs about
     # three integer ones.
     work = dst.size * kernel.nonzero * (1 if bits else 3) // 6
-    task = functools.partial(_tiles, call, src, dst, kernel.values.shape, keep,
-                             max_columns=settings.max_columns)
-    _threads.run_bands(task, dst.shape[0] * dst.shape[1], work, workers)
+    out_kind = _OUT_KIND[dst.dtype]
+    if src.shape[2] <= settings.max_columns:
+        task, task_args = fn, (src, *args, dst, out_kind, keep)
+    else:
+        task, task_args = _tiles, (fn, args, out_kind, src, dst, kernel.values.shape, keep, settings.max_columns)
+    if workers == 1:  # one band: no split to plan
+        task(*task_args, 0, dst.shape[0] * dst.shape[1])
+    else:
+        _threads.run_bands(task, task_args, dst.shape[0] * dst.shape[1], work, workers)
 
 
 def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype: np.dtype,
@@ -176,20 +178,21 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
     """convolve with checked arguments: its one route."""
     keep = mode != "valid"
     kh, kw = kernel.values.shape
-    shape = list(image.shape)
+    out_shape = image.shape
     if not keep:
+        shape = list(out_shape)
         shape[axes[0]] = max(shape[axes[0]] - kh + 1, 0)
         shape[axes[1]] = max(shape[axes[1]] - kw + 1, 0)
-    out_shape = tuple(shape)
+        out_shape = tuple(shape)
     out, dst = _layout.prepare_out(out, out_shape, dtype, axes, image)
     if dst.size:
         src = _layout.as_stack(image, axes)
         settings = _config.current()
-        if mode in _borders.MODES:
+        if mode == "keep" or mode == "valid":
+            _run(src, kernel, weight, dst, keep, workers, settings)
+        else:  # the border strips are computed apart, each in "valid" mode
             _borders.correlate(src, dst, (kh, kw), _borders.canonical(mode), cval,
                                lambda s, d: _run(s, kernel, weight, d, False, workers, settings))
-        else:
-            _run(src, kernel, weight, dst, keep, workers, settings)
     return _layout.finish(out, dst, out_shape, axes)
 
 

@@ -3,7 +3,7 @@ checks of `out`, and the result's assembly.
 
 The kernels take native-endian data of the types they were compiled for, with each row
 contiguous; rows may be any distance apart, so most slices need no copy. They receive
-each stack as bytes (:func:`as_bytes`) with a kind number for its dtype.
+each stack through the buffer protocol, with a kind number for its dtype.
 """
 
 from __future__ import annotations
@@ -42,14 +42,6 @@ def as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
     return stack
 
 
-def as_bytes(stack: np.ndarray) -> np.ndarray:
-    """A stack's pixels as uint8, each row ``itemsize`` times as long: the kernels' view."""
-    if stack.shape[2] == 0:
-        # NumPy refuses to change the item size of an axis of length 0 with a stride.
-        return np.empty(stack.shape, np.uint8)
-    return stack.view(np.uint8)
-
-
 def lead_count(shape: tuple[int, ...], axes: tuple[int, int]) -> int:
     """Number of 2-D slices of an array of ``shape`` with spatial ``axes``."""
     return math.prod(s for i, s in enumerate(shape) if i not in axes)
@@ -64,10 +56,11 @@ def prepare_out(
     no memory with ``image``; otherwise it is a fresh array that :func:`finish` copies
     into ``out``, so an overlapping ``out`` still gets the correct result.
     """
-    ho, wo = shape[axes[0]], shape[axes[1]]
     if out is None:
-        lead = 1 if len(shape) == 2 else lead_count(shape, axes)
-        return None, np.empty((lead, ho, wo), dtype=dtype)
+        if len(shape) == 2:
+            return None, np.empty((1, *shape) if axes == (0, 1) else (1, shape[1], shape[0]), dtype=dtype)
+        return None, np.empty((lead_count(shape, axes), shape[axes[0]], shape[axes[1]]), dtype=dtype)
+    ho, wo = shape[axes[0]], shape[axes[1]]
     if not isinstance(out, np.ndarray):
         raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
     if out.shape != shape:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Literal
 
 import numpy as np
@@ -75,17 +74,21 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
         aside = work != dst.dtype and dst.dtype.kind != "b"
         pooled = np.empty(dst.shape, dtype=work) if aside else dst.view(work)
         kernels = _config.current().build.pool
-        args = (_layout.as_bytes(src), _IMAGE_KIND[src.dtype], _layout.as_bytes(pooled))
+        args = (src, _IMAGE_KIND[src.dtype], pooled)
         if kind == "avg":
-            task = functools.partial(kernels.avg_pool, *args, _MEAN_KIND[work], *sizes)
+            task, args = kernels.avg_pool, (*args, _MEAN_KIND[work], *sizes)
         elif kind == "max" and not ceil:
-            task = functools.partial(kernels.max_pool, *args, *sizes)
+            task, args = kernels.max_pool, (*args, *sizes)
         else:
-            task = functools.partial(kernels.extreme_pool, *args, *sizes, kind == "max")
+            task, args = kernels.extreme_pool, (*args, *sizes, kind == "max")
         # A pooled pixel: about a sixth of a 3x3 convolution's work per window pixel.
-        _threads.run_bands(task, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 6, workers)
+        if workers == 1:  # one band: no split to plan
+            task(*args, 0, dst.shape[0] * dst.shape[1])
+        else:
+            _threads.run_bands(task, args, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 6, workers)
         if aside:
-            np.copyto(dst, pooled, casting="unsafe")  # one rounding
+            with np.errstate(over="ignore"):  # a float16 mean beyond 65504 is inf, as documented
+                np.copyto(dst, pooled, casting="unsafe")  # one rounding
     return _layout.finish(out, dst, out_shape, axes)
 
 

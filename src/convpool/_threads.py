@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from . import _config
 
@@ -13,8 +14,8 @@ _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
 
-def run_bands(task: Callable[[int, int], None], rows: int, work: int, workers: int) -> None:
-    """Run ``task(start, stop)`` over output rows ``0..rows``, split across up to
+def run_bands(task: Callable[..., None], args: tuple[Any, ...], rows: int, work: int, workers: int) -> None:
+    """Run ``task(*args, start, stop)`` over output rows ``0..rows``, split across up to
     ``workers`` threads: as many as ``work`` (in pixels of the codelab's 3x3 filters)
     pays for, by ``_config.Settings.min_pixels_per_thread``.
 
@@ -22,17 +23,15 @@ def run_bands(task: Callable[[int, int], None], rows: int, work: int, workers: i
     only kernel calls and never wait on anything, so concurrent and nested callers
     cannot deadlock: at worst their bands queue.
     """
-    bands = 1
-    if workers > 1:
-        bands = min(workers, rows, max(1, work // _config.current().min_pixels_per_thread))
+    bands = min(workers, rows, max(1, work // _config.current().min_pixels_per_thread))
     if bands <= 1:
-        task(0, rows)
+        task(*args, 0, rows)
         return
     edges = [rows * b // bands for b in range(bands + 1)]
     pool = _thread_pool()
-    futures: list[Future[None]] = [pool.submit(task, edges[b], edges[b + 1]) for b in range(1, bands)]
+    futures: list[Future[None]] = [pool.submit(task, *args, edges[b], edges[b + 1]) for b in range(1, bands)]
     try:
-        task(edges[0], edges[1])
+        task(*args, edges[0], edges[1])
     finally:
         # Wait for every band before returning or raising: they write into the output.
         errors = [f.exception() for f in futures]

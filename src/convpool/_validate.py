@@ -31,8 +31,8 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def _real_dtype(dtype: np.dtype) -> bool:
-    return dtype.kind in "biu" or (dtype.kind == "f" and dtype.itemsize <= 8)
+# Dtype kinds of real numbers; float16, float32 and float64 of the floats.
+_REAL = frozenset("biuf")
 
 
 def image(value: Any, name: str = "image") -> np.ndarray:
@@ -44,7 +44,8 @@ def image(value: Any, name: str = "image") -> np.ndarray:
             arr = np.asarray(value)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"`{name}` must be a rectangular array of numbers: {exc}") from None
-    if not _real_dtype(arr.dtype):
+    dt = arr.dtype
+    if dt.kind not in _REAL or (dt.kind == "f" and dt.itemsize > 8):
         raise TypeError(
             f"`{name}` must hold real numbers (bool, integer or float16/32/64), got dtype {arr.dtype}"
         )
@@ -57,7 +58,7 @@ def kernel(value: Any, name: str = "kernel") -> np.ndarray:
         k = np.asarray(value)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"`{name}` must be a rectangular 2-D array of numbers: {exc}") from None
-    if not _real_dtype(k.dtype):
+    if k.dtype.kind not in _REAL or (k.dtype.kind == "f" and k.dtype.itemsize > 8):
         raise TypeError(f"`{name}` must hold real numbers, got dtype {k.dtype}")
     if k.ndim != 2:
         raise ValueError(f"`{name}` must be 2-D, got shape {k.shape}")
