@@ -86,9 +86,16 @@ def pyproject() -> dict:
 
 
 def project_version() -> str:
-    text = (ROOT / "src/convpool/_version.py").read_text(encoding="utf-8")
-    match = re.fullmatch(r'__version__ = "([^"]+)"\n', text)
-    require(match is not None, "src/convpool/_version.py must hold one line: __version__ = \"X.Y.Z\"")
+    """The version that pyproject.toml names, or the attribute it points setuptools to."""
+    config = pyproject()
+    if "version" in config["project"]:
+        return config["project"]["version"]
+    module, _, name = config["tool"]["setuptools"]["dynamic"]["version"]["attr"].rpartition(".")
+    path = ROOT / "src" / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = path.with_suffix("") / "__init__.py"
+    match = re.search(rf'^{name} = "([^"]+)"$', path.read_text(encoding="utf-8"), flags=re.M)
+    require(match is not None, f"{path.relative_to(ROOT)} must hold a line {name} = \"X.Y.Z\"")
     return match.group(1)
 
 
@@ -175,7 +182,8 @@ def check_workflows(platforms: list[str]) -> None:
     # is in .github/zizmor.yml), explicit least permissions, documented id-token,
     # checkout without persisted credentials, no template injection, Dependabot cooldown.
     run([BIN / "zizmor", "--offline", "--strict-collection", "--persona=pedantic",
-         "--config", ROOT / ".github/zizmor.yml", ROOT / ".github"], capture=True)
+         "--config", ROOT / ".github/zizmor.yml", ROOT / ".github"],
+        env={**os.environ, "RUST_BACKTRACE": "0"}, capture=True)  # findings, not zizmor's stack
     log("ok: .github valid, no findings (zizmor)")
 
     # The release rules zizmor does not check.
@@ -213,7 +221,7 @@ def check_changelog(version: str) -> None:
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     heading = re.search(r"^## (\S+)", text, flags=re.M)
     require(heading is not None and heading.group(1) == version,
-            f"CHANGELOG.md must start with '## {version}' (src/convpool/_version.py)")
+            f"CHANGELOG.md must start with '## {version}', the package version")
     log(f"ok: CHANGELOG.md starts with {version}")
 
 
@@ -223,14 +231,15 @@ def check_changelog(version: str) -> None:
 def build_sdist(out_dir: Path) -> Path:
     run([sys.executable, "-m", "build", "--sdist", "--outdir", out_dir, ROOT], capture=True)
     (sdist,) = out_dir.glob("*.tar.gz")
-    run([sys.executable, "-m", "twine", "check", "--strict", sdist], capture=True)
+    run([sys.executable, "-m", "twine", "--no-color", "check", "--strict", sdist], capture=True)
     log(f"ok: {sdist.name}: twine check --strict")
     return sdist
 
 
 def start_check_manifest(log_path: Path) -> subprocess.Popen:
     """check-manifest, in the background: it builds two more sdists (one from the tree,
-    one from a copy of the tracked files alone) and compares both with ``git ls-files``.
+    one from a copy of the tracked files alone; setup.py cythonizes for each, about a
+    minute of one core) and compares both with ``git ls-files``.
 
     check-manifest fits this project: its sdist is drawn by MANIFEST.in (there is no
     setuptools-scm to take the file list from git), and the src layout is just paths.
@@ -245,8 +254,10 @@ def start_check_manifest(log_path: Path) -> subprocess.Popen:
 
 
 def finish_check_manifest(proc: subprocess.Popen, log_path: Path) -> str:
+    waited = time.monotonic()
     if proc.wait() == 0:
-        log("ok: the sdist holds exactly the tracked files, less MANIFEST.in's prunes (check-manifest)")
+        log("ok: the sdist holds exactly the tracked files, less MANIFEST.in's prunes (check-manifest; "
+            f"waited {time.monotonic() - waited:.0f} s for it)")
         return "passed"
     log(log_path.read_text())
     return "FAILED: check-manifest: sdist and tracked files differ"
@@ -270,7 +281,7 @@ def venv(python: str, path: Path) -> Path:
 def check_wheel(wheel: Path, extensions: list[str], ext_suffix: str) -> None:
     """The wheel holds exactly what the tracked sources and the built extensions call for."""
     run([sys.executable, "-m", "check_wheel_contents", "--config", ROOT / "pyproject.toml", wheel], capture=True)
-    run([sys.executable, "-m", "twine", "check", "--strict", wheel], capture=True)
+    run([sys.executable, "-m", "twine", "--no-color", "check", "--strict", wheel], capture=True)
     with zipfile.ZipFile(wheel) as zf:
         names = {n for n in zf.namelist() if not n.endswith("/")}
     library = {n for n in names if not n.split("/")[0].endswith(".dist-info")}
@@ -416,8 +427,9 @@ def main() -> int:
         try:
             for i, python in enumerate(supported):
                 try:
+                    begun = time.monotonic()
                     tag = check_python(python, sdist, work / f"py{i}", version)
-                    results.append((f"CPython {tag}", "passed"))
+                    results.append((f"CPython {tag}", f"passed ({time.monotonic() - begun:.0f} s)"))
                 except CheckFailed as exc:
                     results.append((f"CPython {python_info(python)['version']}",
                                     f"FAILED: {str(exc).splitlines()[0]}"))
@@ -438,7 +450,7 @@ def main() -> int:
     for p in unsupported:
         log(f"CPython {python_info(p)['version']} ({p}): not covered, outside requires-python {requires}")
     log(f"took {time.monotonic() - started:.0f} s")
-    return 0 if all(outcome == "passed" for _, outcome in results) else 1
+    return 0 if all(outcome.startswith("passed") for _, outcome in results) else 1
 
 
 if __name__ == "__main__":
