@@ -21,6 +21,8 @@ import convpool
 import convpool.cli
 from convpool import kernels
 from convpool.cli import main
+from convpool.cli._args import glue_dash_values
+from convpool.cli._parser import build_parser
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 DEMO_FILES = {
@@ -84,10 +86,10 @@ def test_help_has_an_example_for_every_command(command, capsys):
     examples = text.split("examples:\n", 1)[1]
     for sub in command or ["demo", "apply", "kernels"]:
         assert re.search(rf"^  convpool {sub}\b", examples, flags=re.M), sub
-    parser = convpool.cli._build_parser()
+    parser = build_parser()
     for line in re.findall(r"^  convpool (\w.*?)(?:  #.*)?$", examples, flags=re.M):
         if "COMMAND" not in line:
-            args = parser.parse_args(convpool.cli._glue_dash_values(shlex.split(line)))
+            args = parser.parse_args(glue_dash_values(shlex.split(line)))
             assert args.command == line.split()[0]
 
 
@@ -509,9 +511,9 @@ def test_readme_shell_examples_are_valid_commands():
     parts = [part.strip() for line in lines for part in line.split("&&")]
     commands = [shlex.split(part)[1:] for part in parts if part.startswith("convpool ")]
     assert len(commands) >= 5 and commands[0] == ["demo"]
-    parser = convpool.cli._build_parser()
+    parser = build_parser()
     for argv in commands:
-        args = parser.parse_args(convpool.cli._glue_dash_values(argv))
+        args = parser.parse_args(glue_dash_values(argv))
         assert args.command in ("demo", "apply", "kernels")
 
 

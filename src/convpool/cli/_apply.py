@@ -1,0 +1,186 @@
+"""``convpool apply``: a kernel (and max pooling) over files and folders of images."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from PIL import Image
+
+from .. import convolve, kernels, max_pool
+from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, FileError, err, fmt_seconds, size
+from ._io import collect, read_image, save_atomic
+
+# A progress bar only pays for itself beyond a handful of files.
+_PROGRESS_MIN_FILES = 4
+
+
+@dataclass(frozen=True)
+class _Options:
+    kernel: kernels.Kernel
+    weight: float
+    mode: Literal["keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap"]
+    pool: int | None
+    dtype: type[np.generic]
+    scale: bool
+    color: bool
+    overwrite: bool
+    workers: int
+
+
+def _target(source: Path, out: Path, opts: _Options) -> Path:
+    suffix = ".tif" if opts.dtype is np.float32 and not opts.scale else ".png"
+    pool = f".pool{opts.pool}" if opts.pool else ""
+    return out / f"{source.stem}.{opts.kernel.name}{pool}{suffix}"
+
+
+def _to_image(result: np.ndarray, scale: bool) -> Image.Image:
+    if scale:
+        lo, hi = float(result.min()), float(result.max())
+        span = hi - lo
+        # Min to max onto 0..255, as matplotlib's imshow shows a float image.
+        scaled = (result - lo) * (255.0 / span) if span > 0 else np.zeros_like(result)
+        return Image.fromarray(np.rint(scaled).astype(np.uint8))
+    return Image.fromarray(result)
+
+
+def _process(source: Path, target: Path, opts: _Options, workers: int) -> tuple[int, ...]:
+    if not opts.overwrite and target.exists():
+        raise FileError(f"{target}: exists (pass --overwrite to replace it)")
+    pixels = read_image(source, opts.color)
+    axes = (0, 1) if pixels.ndim == 3 else None
+    result = convolve(
+        pixels, opts.kernel.matrix, opts.weight, mode=opts.mode, dtype=opts.dtype, axes=axes, workers=workers
+    )
+    if opts.pool:
+        result = max_pool(result, opts.pool, axes=axes, workers=workers)
+    if result.shape[0] == 0 or result.shape[1] == 0:
+        pooling = f" and {opts.pool}x{opts.pool} pooling" if opts.pool else ""
+        raise FileError(
+            f"{source}: {size(pixels.shape)} is too small for a {size(opts.kernel.shape)} kernel{pooling}"
+            f" (mode {opts.mode!r}): the result is empty"
+        )
+    save_atomic(_to_image(result, opts.scale), target, opts.overwrite)
+    return result.shape
+
+
+def apply(args: argparse.Namespace) -> int:
+    """Run ``convpool apply`` with parsed ``args``; return the exit status."""
+    from tqdm import tqdm  # only the apply command needs it
+
+    dtype = {"uint8": np.uint8, "float32": np.float32, None: np.float32 if args.scale else np.uint8}[args.dtype]
+    if args.scale and dtype is np.uint8:
+        args.parser.error("--scale applies to float32 results; drop --dtype uint8")
+    if args.color and dtype is np.float32 and not args.scale:
+        args.parser.error("--color with float32 results needs --scale: a 32-bit float TIFF has one channel")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        args.parser.error(f"argument --out: {out} exists and is not a folder")
+    kernel: kernels.Kernel = args.kernel
+    opts = _Options(
+        kernel=kernel,
+        weight=kernel.weight if args.weight is None else args.weight,
+        mode=args.mode,
+        pool=args.pool,
+        dtype=dtype,
+        scale=args.scale,
+        color=args.color,
+        overwrite=args.overwrite,
+        workers=args.workers,
+    )
+
+    started = time.perf_counter()
+    files, failed, skipped = collect(args.inputs)
+    for message in failed:
+        err(message)
+    jobs: list[tuple[Path, Path]] = []
+    inputs = {p.resolve() for p in files}
+    claimed: dict[Path, Path] = {}
+    for source in files:
+        target = _target(source, out, opts)
+        key = target.resolve()
+        if key in inputs:
+            message = f"{source}: its output {target} is an input; inputs are never overwritten"
+        elif key in claimed:
+            message = f"{source}: its output {target} would also be {claimed[key]}'s; use separate --out folders"
+        else:
+            claimed[key] = source
+            jobs.append((source, target))
+            continue
+        err(message)
+        failed.append(message)
+    if not files and not failed:
+        err(f"apply: no images found in {' '.join(args.inputs)}")
+        return EXIT_FAILED
+
+    # Files run in parallel threads (the kernels release the GIL); one file alone gets
+    # the threads for its rows instead.
+    inner = opts.workers if len(jobs) == 1 else 1
+    written: list[Path] = []  # appended by the threads that wrote, so Ctrl-C can count files in flight
+    bar = tqdm(
+        total=len(jobs),
+        unit="image",
+        disable=True if args.quiet or len(jobs) < _PROGRESS_MIN_FILES else None,
+        file=sys.stderr,
+        leave=False,
+    )
+
+    def report(source: Path, target: Path, outcome: Any) -> None:
+        if isinstance(outcome, FileError):
+            failed.append(str(outcome))
+            bar.write(f"convpool: {outcome}", file=sys.stderr)
+        elif not args.quiet:
+            bar.write(f"{source} -> {target} ({size(outcome)})", file=sys.stdout)
+        bar.update()
+
+    def run(job: tuple[Path, Path]) -> Any:
+        try:
+            shape = _process(job[0], job[1], opts, inner)
+            written.append(job[1])
+            return shape
+        except FileError as exc:
+            return exc
+        except OSError as exc:  # writing: disk full, permissions, ...
+            return FileError(f"{job[1]}: cannot write ({exc.strerror or exc})")
+
+    executor = ThreadPoolExecutor(max_workers=opts.workers) if opts.workers > 1 and len(jobs) > 1 else None
+    try:
+        if executor is None:
+            for job in jobs:
+                report(*job, run(job))
+        else:
+            futures = [executor.submit(run, job) for job in jobs]
+            for job, future in zip(jobs, futures, strict=True):
+                report(*job, future.result())
+    except KeyboardInterrupt:
+        if executor is not None:
+            # Files in progress finish (or clean up) their temporary files first.
+            executor.shutdown(wait=True, cancel_futures=True)
+        bar.close()
+        err(f"interrupted: {len(written)} of {len(jobs)} images written, no partial files left")
+        return EXIT_INTERRUPTED
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True)
+        bar.close()
+
+    elapsed = time.perf_counter() - started
+    if not args.quiet:
+        print(f"wrote {len(written)} image{'s' * (len(written) != 1)} to {out}{os.sep} in {fmt_seconds(elapsed)}")
+    if skipped:
+        shown = ", ".join(str(p) for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        err(f"skipped {len(skipped)} file{'s' * (len(skipped) != 1)} in folders not named as images: {shown}")
+    if failed:
+        total = len(failed) + len(written)
+        err(f"{len(failed)} of {total} file{'s' * (total != 1)} failed:")
+        for message in failed:
+            err(f"  {message}", prefix=False)
+        return EXIT_FAILED
+    return EXIT_OK

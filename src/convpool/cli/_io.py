@@ -1,0 +1,109 @@
+"""Files for the ``convpool`` command: finding and reading images, writing them atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from ._common import FileError
+
+
+def save_atomic(image: Image.Image, path: Path, overwrite: bool) -> None:
+    """Write ``image`` to ``path`` whole or not at all.
+
+    The bytes go to a hidden temporary file in the same folder, which is renamed over
+    ``path`` only when complete (``os.replace`` is atomic on one file system), so a crash
+    or Ctrl-C never leaves a truncated image behind.
+    """
+    fmt = Image.registered_extensions()[path.suffix.lower()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        with open(tmp, "xb") as f:
+            image.save(f, format=fmt)
+        if not overwrite and path.exists():
+            raise FileError(f"{path}: exists (pass --overwrite to replace it)")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def new_folder(parent: Path, stem: str) -> Path:
+    """A folder that did not exist: ``stem``, else ``stem-2``, ``stem-3``, ..."""
+    for n in range(1, 10_000):
+        candidate = parent / (stem if n == 1 else f"{stem}-{n}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileError(f"{parent}: no free folder name {stem}-N")
+
+
+def _readable_suffixes() -> set[str]:
+    return {ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN}
+
+
+def collect(inputs: Iterable[str]) -> tuple[list[Path], list[str], list[Path]]:
+    """The files to process, the failures met on the way, the folder entries skipped.
+
+    A file named on the command line is always tried; from a folder only the files
+    whose suffix names an image type Pillow reads (not hidden ones, not sub-folders),
+    so a README or ``.DS_Store`` beside the photos is no failure.
+    """
+    files: list[Path] = []
+    failed: list[str] = []
+    skipped: list[Path] = []
+    suffixes = _readable_suffixes()
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
+
+    for text in inputs:
+        path = Path(text)
+        if path.is_dir():
+            for entry in sorted(path.iterdir()):
+                if entry.name.startswith(".") or entry.is_dir():
+                    continue
+                if entry.suffix.lower() in suffixes:
+                    add(entry)
+                else:
+                    skipped.append(entry)
+        elif path.exists():
+            add(path)
+        else:
+            failed.append(f"{path}: no such file or folder")
+    return files, failed, skipped
+
+
+def read_image(path: Path, color: bool) -> np.ndarray:
+    """Pixels of the first frame: greyscale (or RGB with ``color``) as the codelab uses them.
+
+    8-bit greyscale is the codelab's input; 16-bit, 32-bit and float greyscale images
+    keep their values (no rescaling), everything else is converted by Pillow. Photos are
+    turned upright by their EXIF orientation first, as viewers show them: the output
+    carries no EXIF to turn it.
+    """
+    try:
+        with Image.open(path) as opened:
+            im = ImageOps.exif_transpose(opened)
+            if color:
+                return np.asarray(im.convert("RGB"))
+            if im.mode in ("L", "I", "F") or im.mode.startswith("I;16"):
+                return np.asarray(im)
+            return np.asarray(im.convert("L"))
+    except (OSError, ValueError, EOFError, SyntaxError, Image.DecompressionBombError) as exc:
+        reason = str(exc).replace(str(path), "").strip(" :'\"") or type(exc).__name__
+        raise FileError(f"{path}: not an image Pillow can read ({reason})") from None
