@@ -6,7 +6,6 @@ import doctest
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -19,6 +18,7 @@ from PIL import Image
 
 import convpool
 import convpool.cli
+from cli_helpers import files_in, make_photos, pixels, run
 from convpool import kernels
 from convpool.cli import main
 from convpool.cli._args import glue_dash_values
@@ -34,38 +34,6 @@ DEMO_FILES = {
     "vertical_lines.png": (512, 512),
     "vertical_lines_pooled.png": (256, 256),
 }
-
-
-def script() -> str:
-    """The ``convpool`` console script installed beside this Python."""
-    found = shutil.which("convpool", path=str(Path(sys.executable).parent))
-    assert found, "the convpool console script is not installed beside " + sys.executable
-    return found
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([script(), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
-
-
-def pixels(path: Path) -> np.ndarray:
-    with Image.open(path) as im:
-        return np.asarray(im).copy()
-
-
-def make_photos(folder: Path) -> np.ndarray:
-    """A folder as people have them: a good image, a corrupt one, a text file, a fake JPEG."""
-    folder.mkdir()
-    image = convpool.data.ascent()[100:164, 200:280]
-    Image.fromarray(image).save(folder / "good.png")
-    png = (folder / "good.png").read_bytes()
-    (folder / "corrupt.png").write_bytes(png[: len(png) // 2])
-    (folder / "notes.txt").write_text("shot on the stairs\n")
-    (folder / "fake.jpg").write_text("not a JPEG at all\n")
-    return image
-
-
-def files_in(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
 
 
 # ---------------------------------------------------------------- the command itself
