@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from PIL import Image
@@ -41,17 +41,52 @@ def _target(source: Path, out: Path, opts: _Options) -> Path:
     return out / f"{source.stem}.{opts.kernel.name}{pool}{suffix}"
 
 
-def _to_image(result: np.ndarray, scale: bool) -> Image.Image:
-    if scale:
-        lo, hi = float(result.min()), float(result.max())
-        span = hi - lo
-        # Min to max onto 0..255, as matplotlib's imshow shows a float image.
-        scaled = (result - lo) * (255.0 / span) if span > 0 else np.zeros_like(result)
-        return Image.fromarray(np.rint(scaled).astype(np.uint8))
-    return Image.fromarray(result)
+def _to_image(result: np.ndarray, scale: bool) -> tuple[Image.Image, str | None]:
+    """The result as an image, and what to tell about its non-finite values, if any.
+
+    With ``scale`` the finite values' min..max is stretched onto 0..255 (as matplotlib's
+    imshow shows a float image); NaN and -inf become 0 and +inf 255, so one such pixel
+    no longer turns the whole picture black.
+    """
+    if not scale:
+        return Image.fromarray(result), None
+    finite = np.isfinite(result)
+    values = result[finite].astype(np.float64)  # float64: max - min of float32 cannot overflow
+    scaled = np.zeros(result.shape, np.uint8)
+    if values.size:
+        lo, hi = values.min(), values.max()
+        if hi > lo:
+            scaled[finite] = np.rint((values - lo) * (255.0 / (hi - lo)))
+    scaled[np.isposinf(result)] = 255
+    note = None
+    if values.size < result.size:
+        kinds = [
+            (kind, count, written)
+            for kind, count, written in (
+                ("NaN", np.count_nonzero(np.isnan(result)), 0),
+                ("+inf", np.count_nonzero(np.isposinf(result)), 255),
+                ("-inf", np.count_nonzero(np.isneginf(result)), 0),
+            )
+            if count
+        ]
+        counts = " and ".join(f"{count} {kind}" for kind, count, _ in kinds)
+        written = ", ".join(f"{kind} as {value}" for kind, _, value in kinds)
+        note = (
+            f"{counts} among the {result.size} values of the result: --scale stretched the "
+            f"finite values over 0..255 and wrote {written}"
+        )
+    return Image.fromarray(scaled), note
 
 
-def _process(source: Path, target: Path, opts: _Options, workers: int) -> tuple[int, ...]:
+@dataclass(frozen=True)
+class _Written:
+    """A file written: the result's shape, and lines to tell about it on stderr."""
+
+    shape: tuple[int, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _process(source: Path, target: Path, opts: _Options, workers: int) -> _Written:
     if not opts.overwrite and target.exists():
         raise FileError(f"{target}: exists (pass --overwrite to replace it)")
     pixels = read_image(source, opts.color)
@@ -67,8 +102,9 @@ def _process(source: Path, target: Path, opts: _Options, workers: int) -> tuple[
             f"{source}: {size(pixels.shape)} is too small for a {size(opts.kernel.shape)} kernel{pooling}"
             f" (mode {opts.mode!r}): the result is empty"
         )
-    save_atomic(_to_image(result, opts.scale), target, opts.overwrite)
-    return result.shape
+    image, note = _to_image(result, opts.scale)
+    save_atomic(image, target, opts.overwrite)
+    return _Written(result.shape, () if note is None else (f"{source}: {note}",))
 
 
 def apply(args: argparse.Namespace) -> int:
@@ -132,19 +168,22 @@ def apply(args: argparse.Namespace) -> int:
         leave=False,
     )
 
-    def report(source: Path, target: Path, outcome: Any) -> None:
+    def report(source: Path, target: Path, outcome: _Written | FileError) -> None:
         if isinstance(outcome, FileError):
             failed.append(str(outcome))
             bar.write(f"convpool: {outcome}", file=sys.stderr)
-        elif not args.quiet:
-            bar.write(f"{source} -> {target} ({size(outcome)})", file=sys.stdout)
+        else:
+            for note in outcome.notes:
+                bar.write(f"convpool: {note}", file=sys.stderr)
+            if not args.quiet:
+                bar.write(f"{source} -> {target} ({size(outcome.shape)})", file=sys.stdout)
         bar.update()
 
-    def run(job: tuple[Path, Path]) -> Any:
+    def run(job: tuple[Path, Path]) -> _Written | FileError:
         try:
-            shape = _process(job[0], job[1], opts, inner)
+            done = _process(job[0], job[1], opts, inner)
             written.append(job[1])
-            return shape
+            return done
         except FileError as exc:
             return exc
         except OSError as exc:  # writing: disk full, permissions, ...

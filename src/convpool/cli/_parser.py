@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Outputs go to --out as STEM.KERNEL[.poolN].png: uint8, clamped to 0..255 as in\n"
             "the codelab. --dtype float32 keeps negative responses and writes a 32-bit float\n"
             "TIFF (.tif) with the exact values, for analysis; --scale instead writes an 8-bit\n"
-            "PNG with the values' min..max stretched to 0..255, for viewing.\n\n"
+            "PNG with the finite values' min..max stretched to 0..255, for viewing (NaN and\n"
+            "-inf become 0, +inf 255, and a line on stderr says how many there were).\n\n"
             "Each file is written whole or not at all (a temporary file, then a rename), never\n"
             "over an input, and not over an existing output without --overwrite. A file that\n"
             "fails is reported and the others go on; the exit status is then 1. Sizes are\n"
@@ -132,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument(
         "--scale",
         action="store_true",
-        help="write float32 results as 8-bit PNG, min..max stretched to 0..255 (implies --dtype float32)",
+        help="write float32 results as 8-bit PNG, the finite values' min..max stretched to 0..255 "
+        "(implies --dtype float32)",
     )
     apply.add_argument("--color", action="store_true", help="filter each colour channel instead of greyscale")
     apply.add_argument(
