@@ -225,9 +225,12 @@ def test_named_and_literal_kernels_give_the_python_apis_result(tmp_path, named, 
     expected = convpool.convolve(image, k.matrix, k.weight, mode=mode, dtype=dtype)
     if "--pool" in extra:
         expected = convpool.max_pool(expected, 2)
-    suffix = (".pool2" if "--pool" in extra else "") + (".tif" if dtype is np.float32 else ".png")
+    suffix = (f".{mode}" if mode != "keep" else "") + (".pool2" if "--pool" in extra else "")
+    suffix += ".tif" if dtype is np.float32 else ".png"
     named_result = pixels(tmp_path / "named" / f"good.{k.name}{suffix}")
-    literal_result = pixels(tmp_path / "literal" / f"good.custom{suffix}")
+    [literal] = (tmp_path / "literal").iterdir()
+    assert re.fullmatch(rf"good\.custom-[0-9a-f]{{8}}{re.escape(suffix)}", literal.name)
+    literal_result = pixels(literal)
     assert named_result.dtype == dtype
     np.testing.assert_array_equal(named_result, expected, strict=True)
     np.testing.assert_array_equal(literal_result, expected, strict=True)
@@ -245,7 +248,7 @@ def test_float32_results_are_exact_tiffs_or_scaled_pngs(tmp_path):
     assert exact.min() < 0 < exact.max()
 
     assert main(["apply", good, "-k", "sobel_vertical", "--scale", "-o", str(tmp_path)]) == 0
-    scaled = pixels(tmp_path / "good.sobel_vertical.png")
+    scaled = pixels(tmp_path / "good.sobel_vertical.scaled.png")
     assert scaled.dtype == np.uint8 and scaled.min() == 0 and scaled.max() == 255
     lo, hi = float(expected.min()), float(expected.max())
     np.testing.assert_array_equal(scaled, np.rint((expected - lo) * (255 / (hi - lo))).astype(np.uint8))
@@ -270,7 +273,7 @@ def test_color_filters_each_channel(tmp_path):
         )
         == 0
     )
-    with Image.open(tmp_path / "o" / "colour.sharpen.pool2.png") as im:
+    with Image.open(tmp_path / "o" / "colour.sharpen.pool2.color.png") as im:
         assert im.mode == "RGB"
         result = np.asarray(im)
     expected = convpool.max_pool(convpool.convolve(rgb, kernels.SHARPEN.matrix, axes=(0, 1)), axes=(0, 1))

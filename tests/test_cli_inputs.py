@@ -26,7 +26,7 @@ def test_scale_stretches_the_finite_values_and_says_what_the_others_become(tmp_p
     expected = np.zeros(result.shape, np.uint8)
     expected[finite] = np.rint((result[finite] - lo) * (255 / (hi - lo)))
     expected[np.isposinf(result)] = 255
-    np.testing.assert_array_equal(pixels(tmp_path / "o" / "odd.sharpen.png"), expected)
+    np.testing.assert_array_equal(pixels(tmp_path / "o" / "odd.sharpen.scaled.png"), expected)
     assert expected.max() == 255 and (expected[finite] > 0).any()
 
     lines = [line for line in capsys.readouterr().err.splitlines() if "odd.tif" in line]

@@ -17,6 +17,7 @@ from PIL import Image
 from .. import convolve, kernels, max_pool
 from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, FileError, err, fmt_seconds, size
 from ._io import collect, read_image, save_atomic
+from ._naming import output_name
 
 # A progress bar only pays for itself beyond a handful of files.
 _PROGRESS_MIN_FILES = 4
@@ -36,9 +37,9 @@ class _Options:
 
 
 def _target(source: Path, out: Path, opts: _Options) -> Path:
-    suffix = ".tif" if opts.dtype is np.float32 and not opts.scale else ".png"
-    pool = f".pool{opts.pool}" if opts.pool else ""
-    return out / f"{source.stem}.{opts.kernel.name}{pool}{suffix}"
+    tiff = opts.dtype is np.float32 and not opts.scale
+    name = output_name(source.stem, opts.kernel, opts.weight, opts.mode, opts.pool, opts.color, opts.scale, tiff)
+    return out / name
 
 
 def _to_image(result: np.ndarray, scale: bool) -> tuple[Image.Image, str | None]:

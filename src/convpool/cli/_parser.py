@@ -6,6 +6,7 @@ import argparse
 
 from .. import __version__, kernels
 from ._args import kernel_arg, positive_int, weight_arg, workers_arg
+from ._naming import NAMING_HELP
 
 _FORMATTER = argparse.RawDescriptionHelpFormatter
 
@@ -78,11 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
             "not its sub-folders). Images are turned upright by their EXIF orientation and\n"
             "converted to 8-bit greyscale as in the codelab (16-bit and float greyscale keep\n"
             "their values); --color filters R, G, B apart. Multi-frame files: the first frame.\n\n"
-            "Outputs go to --out as STEM.KERNEL[.poolN].png: uint8, clamped to 0..255 as in\n"
-            "the codelab. --dtype float32 keeps negative responses and writes a 32-bit float\n"
-            "TIFF (.tif) with the exact values, for analysis; --scale instead writes an 8-bit\n"
-            "PNG with the finite values' min..max stretched to 0..255, for viewing (NaN and\n"
-            "-inf become 0, +inf 255, and a line on stderr says how many there were).\n\n"
+            "Results are uint8, clamped to 0..255 as in the codelab. --dtype float32 keeps\n"
+            "negative responses and writes a 32-bit float TIFF (.tif) with the exact values,\n"
+            "for analysis; --scale instead writes an 8-bit PNG with the finite values'\n"
+            "min..max stretched to 0..255, for viewing (NaN and -inf become 0, +inf 255, and\n"
+            "a line on stderr says how many there were).\n\n"
+            f"{NAMING_HELP}\n\n"
             "Each file is written whole or not at all (a temporary file, then a rename), never\n"
             "over an input, and not over an existing output without --overwrite. A file that\n"
             "fails is reported and the others go on; the exit status is then 1. Sizes are\n"
