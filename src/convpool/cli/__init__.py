@@ -7,7 +7,9 @@ script and ``python -m convpool``.
 
 Exit status: 0 when everything was written; 1 when some files failed (each is reported,
 the others are still processed, and a summary ends the run); 2 for a usage error
-(nothing is done); 130 when interrupted with Ctrl-C.
+(nothing is done); 130 when interrupted with Ctrl-C (SIGINT), 143 by SIGTERM: the
+files in progress are finished, no partial file is left, and the last line says how
+many images were written.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, err
 from ._demo import demo
 from ._listing import list_kernels
 from ._parser import build_parser
+from ._signals import stop_on_signals
 
 __all__ = ["main"]
 
@@ -38,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 when everything was written, 1 when some files failed, 2 for a usage error,
-        130 when interrupted.
+        130 when interrupted by SIGINT (Ctrl-C), 143 by SIGTERM.
 
     Examples
     --------
@@ -57,7 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {"demo": demo, "apply": apply, "kernels": list_kernels}
     try:
         args = parser.parse_args(arguments)
-        return commands[args.command](args)
+        # Called as the program (argv from sys.argv), signals after a stop are ignored
+        # until the process exits, so its exit status is always 130 or 143.
+        with stop_on_signals(hold=argv is None) as args.stop:
+            return commands[args.command](args)
     except SystemExit as exc:  # argparse: --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     except KeyboardInterrupt:

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -15,12 +15,15 @@ import numpy as np
 from PIL import Image
 
 from .. import convolve, kernels, max_pool
-from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, FileError, err, fmt_seconds, size
+from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, size
 from ._io import collect, read_image, save_atomic
 from ._naming import output_name
+from ._signals import StopRequest
 
 # A progress bar only pays for itself beyond a handful of files.
 _PROGRESS_MIN_FILES = 4
+# How often the main thread, waiting for a file, looks whether a signal asked it to stop.
+_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,16 @@ def _process(source: Path, target: Path, opts: _Options, workers: int) -> _Writt
     return _Written(result.shape, () if note is None else (f"{source}: {note}",))
 
 
+def _result(future: Future[_Written | FileError | None], stop: StopRequest) -> _Written | FileError | None:
+    """The outcome of ``future``, or None once a stop is asked for (or the file was skipped)."""
+    while True:
+        try:
+            return future.result(timeout=_POLL_SECONDS)
+        except TimeoutError:
+            if stop:
+                return None
+
+
 def apply(args: argparse.Namespace) -> int:
     """Run ``convpool apply`` with parsed ``args``; return the exit status."""
     from tqdm import tqdm  # only the apply command needs it
@@ -160,7 +173,7 @@ def apply(args: argparse.Namespace) -> int:
     # Files run in parallel threads (the kernels release the GIL); one file alone gets
     # the threads for its rows instead.
     inner = opts.workers if len(jobs) == 1 else 1
-    written: list[Path] = []  # appended by the threads that wrote, so Ctrl-C can count files in flight
+    written: list[Path] = []  # appended by the threads that wrote, so a stop can count files in flight
     bar = tqdm(
         total=len(jobs),
         unit="image",
@@ -180,7 +193,11 @@ def apply(args: argparse.Namespace) -> int:
                 bar.write(f"{source} -> {target} ({size(outcome.shape)})", file=sys.stdout)
         bar.update()
 
-    def run(job: tuple[Path, Path]) -> _Written | FileError:
+    stop: StopRequest = args.stop
+
+    def run(job: tuple[Path, Path]) -> _Written | FileError | None:
+        if stop:  # asked to stop before this file began
+            return None
         try:
             done = _process(job[0], job[1], opts, inner)
             written.append(job[1])
@@ -190,26 +207,34 @@ def apply(args: argparse.Namespace) -> int:
         except OSError as exc:  # writing: disk full, permissions, ...
             return FileError(f"{job[1]}: cannot write ({exc.strerror or exc})")
 
-    executor = ThreadPoolExecutor(max_workers=opts.workers) if opts.workers > 1 and len(jobs) > 1 else None
+    # Even one worker is a thread of its own: the main thread only waits and
+    # reports, so a signal never lands in the middle of a write.
+    executor = ThreadPoolExecutor(max_workers=max(1, min(opts.workers, len(jobs))))
+    futures = [executor.submit(run, job) for job in jobs]
+    reported = 0
     try:
-        if executor is None:
-            for job in jobs:
-                report(*job, run(job))
-        else:
-            futures = [executor.submit(run, job) for job in jobs]
-            for job, future in zip(jobs, futures, strict=True):
-                report(*job, future.result())
-    except KeyboardInterrupt:
-        if executor is not None:
-            # Files in progress finish (or clean up) their temporary files first.
-            executor.shutdown(wait=True, cancel_futures=True)
-        bar.close()
-        err(f"interrupted: {len(written)} of {len(jobs)} images written, no partial files left")
-        return EXIT_INTERRUPTED
+        for job, future in zip(jobs, futures, strict=True):
+            outcome = _result(future, stop)
+            if outcome is None:
+                break
+            report(*job, outcome)
+            reported += 1
+    except KeyboardInterrupt:  # raised in a file's work rather than signalled
+        stop.set()
     finally:
-        if executor is not None:
-            executor.shutdown(wait=True)
+        # Files in progress finish (or remove their temporary files) first; a second
+        # signal meanwhile only sets the flag again.
+        executor.shutdown(wait=True, cancel_futures=bool(stop))
+    if stop:
+        for job, future in zip(jobs[reported:], futures[reported:], strict=True):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                outcome = future.result()
+                if isinstance(outcome, _Written):  # files that finished after the signal
+                    report(*job, outcome)
         bar.close()
+        err(f"{stop.word}: {len(written)} of {len(jobs)} images written, no partial files left")
+        return stop.status
+    bar.close()
 
     elapsed = time.perf_counter() - started
     if not args.quiet:

@@ -6,8 +6,8 @@ import sys
 from collections.abc import Sequence
 from fractions import Fraction
 
-# Exit statuses (see the package docstring).
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Exit statuses (see the package docstring); the last two are 128 + SIGINT or SIGTERM.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 
 class FileError(Exception):

@@ -18,6 +18,7 @@ from .. import convolve, data, kernels, max_pool, reference
 from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, size
 from ._io import new_folder, save_atomic
 from ._overview import overview
+from ._signals import StopRequest
 
 T = TypeVar("T")
 
@@ -76,9 +77,13 @@ def _run_demo(args: argparse.Namespace) -> int:
             "(pass --overwrite to replace, or choose another --out)"
         )
         return EXIT_FAILED
-    for name, array, _ in names:
-        save_atomic(Image.fromarray(array), out / name, args.overwrite)
-    save_atomic(picture, out / "overview.png", args.overwrite)
+    images = [(Image.fromarray(array), name) for name, array, _ in names] + [(picture, "overview.png")]
+    stop: StopRequest = args.stop
+    for done, (image, name) in enumerate(images):
+        if stop:
+            err(f"{stop.word}: {done} of {len(images)} images written, no partial files left")
+            return stop.status
+        save_atomic(image, out / name, args.overwrite)
 
     print("convpool demo: the codelab's three 3x3 filters on the bundled ascent image, then 2x2 max pooling")
     print(f"wrote {len(targets)} images to {where}:")

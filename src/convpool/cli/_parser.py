@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
             "convpool kernels              # the named kernels and their matrices",
             "convpool COMMAND --help       # more about a command",
         )
-        + "\n\nexit status: 0 done, 1 some files failed, 2 usage error, 130 interrupted",
+        + "\n\nexit status: 0 done, 1 some files failed, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated",
         formatter_class=_FORMATTER,
     )
     parser.add_argument("--version", action="version", version=f"convpool {__version__}")
@@ -87,8 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
             f"{NAMING_HELP}\n\n"
             "Each file is written whole or not at all (a temporary file, then a rename), never\n"
             "over an input, and not over an existing output without --overwrite. A file that\n"
-            "fails is reported and the others go on; the exit status is then 1. Sizes are\n"
-            "printed as rows x columns (height x width), like NumPy shapes."
+            "fails is reported and the others go on; the exit status is then 1. Ctrl-C or\n"
+            "SIGTERM lets the files in progress finish and starts no others; the last line\n"
+            "counts the images written, the exit status is 130 or 143. Sizes are printed as\n"
+            "rows x columns (height x width), like NumPy shapes."
         ),
         epilog=_examples(
             "convpool apply photo.jpg                                # edges -> convpool-out/photo.edges.png",
