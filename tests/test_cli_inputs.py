@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
 
 import convpool
-from cli_helpers import pixels
+from cli_helpers import files_in, pixels, script
 from convpool import kernels
 from convpool.cli import main
 
@@ -38,3 +42,23 @@ def test_scale_stretches_the_finite_values_and_says_what_the_others_become(tmp_p
             assert f"{where.sum()} {kind}" in lines[0] and f"{kind} as {value}" in lines[0], lines[0]
         else:
             assert kind not in lines[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_named_as_an_image_is_skipped_not_waited_for(tmp_path):
+    (tmp_path / "photos").mkdir()
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "photos" / "good.png")
+    os.mkfifo(tmp_path / "photos" / "pipe.png")  # opening it for reading waits for a writer
+    proc = subprocess.run(
+        [script(), "apply", "photos", "-o", "out"], cwd=tmp_path, capture_output=True, text=True, timeout=30
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"convpool: {Path('photos/pipe.png')}: skipped, a FIFO, not a regular file\n" in proc.stderr
+    assert files_in(tmp_path / "out") == ["good.edges.png"]
+
+    # Named on the command line, it fails the same way, at once.
+    proc = subprocess.run(
+        [script(), "apply", "photos/pipe.png", "-o", "out"], cwd=tmp_path, capture_output=True, text=True, timeout=30
+    )
+    assert proc.returncode == 1
+    assert f"convpool: {Path('photos/pipe.png')}: a FIFO, not a regular file\n" in proc.stderr

@@ -147,8 +147,9 @@ def apply(args: argparse.Namespace) -> int:
     )
 
     started = time.perf_counter()
-    files, failed, skipped = collect(args.inputs)
-    for message in failed:
+    found = collect(args.inputs)
+    files, failed, skipped = found.files, found.failed, found.skipped
+    for message in failed + found.special:
         err(message)
     jobs: list[tuple[Path, Path]] = []
     inputs = {p.resolve() for p in files}

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -52,16 +54,42 @@ def _readable_suffixes() -> set[str]:
     return {ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN}
 
 
-def collect(inputs: Iterable[str]) -> tuple[list[Path], list[str], list[Path]]:
+def _not_regular(path: Path) -> str | None:
+    """What ``path`` is when it is no regular file (``"a FIFO"``), else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # gone or unreadable: reading it says why
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"))
+    kind = next((name for test, name in kinds if test(mode)), "a block device" if stat.S_ISBLK(mode) else "special")
+    return f"{kind}, not a regular file"
+
+
+@dataclass
+class Found:
+    """What :func:`collect` found: the files to process and the ones it leaves out.
+
+    ``failed`` are messages for named files that cannot be processed, ``skipped`` the
+    folder entries not named as images, ``special`` messages for folder entries that
+    are no regular files (opening a FIFO would wait for a writer forever).
+    """
+
+    files: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    special: list[str] = field(default_factory=list)
+
+
+def collect(inputs: Iterable[str]) -> Found:
     """The files to process, the failures met on the way, the folder entries skipped.
 
-    A file named on the command line is always tried; from a folder only the files
-    whose suffix names an image type Pillow reads (not hidden ones, not sub-folders),
-    so a README or ``.DS_Store`` beside the photos is no failure.
+    A file named on the command line is always tried; from a folder only the regular
+    files whose suffix names an image type Pillow reads (not hidden ones, not
+    sub-folders), so a README or ``.DS_Store`` beside the photos is no failure.
     """
-    files: list[Path] = []
-    failed: list[str] = []
-    skipped: list[Path] = []
+    found = Found()
     suffixes = _readable_suffixes()
     seen: set[Path] = set()
 
@@ -69,7 +97,7 @@ def collect(inputs: Iterable[str]) -> tuple[list[Path], list[str], list[Path]]:
         key = path.resolve()
         if key not in seen:
             seen.add(key)
-            files.append(path)
+            found.files.append(path)
 
     for text in inputs:
         path = Path(text)
@@ -77,15 +105,19 @@ def collect(inputs: Iterable[str]) -> tuple[list[Path], list[str], list[Path]]:
             for entry in sorted(path.iterdir()):
                 if entry.name.startswith(".") or entry.is_dir():
                     continue
-                if entry.suffix.lower() in suffixes:
-                    add(entry)
+                if entry.suffix.lower() not in suffixes:
+                    found.skipped.append(entry)
+                elif special := _not_regular(entry):
+                    found.special.append(f"{entry}: skipped, {special}")
                 else:
-                    skipped.append(entry)
+                    add(entry)
+        elif special := _not_regular(path):
+            found.failed.append(f"{path}: {special}")
         elif path.exists():
             add(path)
         else:
-            failed.append(f"{path}: no such file or folder")
-    return files, failed, skipped
+            found.failed.append(f"{path}: no such file or folder")
+    return found
 
 
 def read_image(path: Path, color: bool) -> np.ndarray:
