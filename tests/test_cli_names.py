@@ -117,3 +117,33 @@ def test_help_explains_the_output_names(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "STEM.KERNEL[.wW][.MODE][.poolN][.color][.scaled].png" in text
     assert "custom-XXXXXXXX" in text and "never share a name" in text
+
+
+def test_outputs_never_become_inputs_even_in_the_same_folder(tmp_path, capsys):
+    folder = tmp_path / "photos"
+    small_image(folder / "a.png")
+    small_image(folder / "b.tif", seed=1)
+    for _ in range(2):
+        assert main(["apply", str(folder), "-q", "-o", str(folder), "--overwrite"]) == 0
+    assert files_in(folder) == ["a.edges.png", "a.png", "b.edges.png", "b.tif"]
+    assert main(["apply", str(folder), "-q", "-o", str(folder), "--dtype", "float32"]) == 0
+    assert files_in(folder) == ["a.edges.png", "a.edges.tif", "a.png", "b.edges.png", "b.edges.tif", "b.tif"]
+    err = capsys.readouterr().err
+    assert f"convpool: skipped 2 convpool outputs (never inputs): {folder / 'a.edges.png'}, " in err
+
+    # Named on the command line too; what marks them is in the files, not their names.
+    for name in ("a.edges.png", "a.edges.tif"):
+        with Image.open(folder / name) as im:
+            software = im.info.get("Software") or im.getexif().get(0x0131)
+        assert software.startswith("convpool ")
+        (folder / name).rename(folder / f"renamed-{name}")
+    assert main(["apply", str(folder / "renamed-a.edges.png"), str(folder / "a.png"), "-o", str(tmp_path / "o")]) == 0
+    assert files_in(tmp_path / "o") == ["a.edges.png"]
+    assert "skipped 1 convpool output (never inputs)" in capsys.readouterr().err
+
+
+def test_the_demos_maps_are_outputs_its_input_is_not(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert main(["apply", str(tmp_path), "-q", "-o", str(tmp_path)]) == 0
+    assert "skipped 7 convpool outputs" in capsys.readouterr().err
+    assert "ascent.edges.png" in files_in(tmp_path) and len(files_in(tmp_path)) == 9

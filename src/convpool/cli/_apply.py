@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 from PIL import Image
 
 from .. import convolve, kernels, max_pool
 from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, size
-from ._io import collect, read_image, save_atomic
-from ._naming import output_name
+from ._io import Found, collect, read_image, save_atomic
+from ._naming import Settings
 from ._signals import StopRequest
 
 # A progress bar only pays for itself beyond a handful of files.
@@ -28,21 +28,9 @@ _POLL_SECONDS = 0.05
 
 @dataclass(frozen=True)
 class _Options:
-    kernel: kernels.Kernel
-    weight: float
-    mode: Literal["keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap"]
-    pool: int | None
-    dtype: type[np.generic]
-    scale: bool
-    color: bool
+    settings: Settings
     overwrite: bool
     workers: int
-
-
-def _target(source: Path, out: Path, opts: _Options) -> Path:
-    tiff = opts.dtype is np.float32 and not opts.scale
-    name = output_name(source.stem, opts.kernel, opts.weight, opts.mode, opts.pool, opts.color, opts.scale, tiff)
-    return out / name
 
 
 def _to_image(result: np.ndarray, scale: bool) -> tuple[Image.Image, str | None]:
@@ -93,22 +81,35 @@ class _Written:
 def _process(source: Path, target: Path, opts: _Options, workers: int) -> _Written:
     if not opts.overwrite and target.exists():
         raise FileError(f"{target}: exists (pass --overwrite to replace it)")
-    pixels = read_image(source, opts.color)
+    how = opts.settings
+    pixels = read_image(source, how.color)
     axes = (0, 1) if pixels.ndim == 3 else None
-    result = convolve(
-        pixels, opts.kernel.matrix, opts.weight, mode=opts.mode, dtype=opts.dtype, axes=axes, workers=workers
-    )
-    if opts.pool:
-        result = max_pool(result, opts.pool, axes=axes, workers=workers)
+    result = convolve(pixels, how.kernel.matrix, how.weight, mode=how.mode, dtype=how.dtype, axes=axes, workers=workers)
+    if how.pool:
+        result = max_pool(result, how.pool, axes=axes, workers=workers)
     if result.shape[0] == 0 or result.shape[1] == 0:
-        pooling = f" and {opts.pool}x{opts.pool} pooling" if opts.pool else ""
+        pooling = f" and {how.pool}x{how.pool} pooling" if how.pool else ""
         raise FileError(
-            f"{source}: {size(pixels.shape)} is too small for a {size(opts.kernel.shape)} kernel{pooling}"
-            f" (mode {opts.mode!r}): the result is empty"
+            f"{source}: {size(pixels.shape)} is too small for a {size(how.kernel.shape)} kernel{pooling}"
+            f" (mode {how.mode!r}): the result is empty"
         )
-    image, note = _to_image(result, opts.scale)
-    save_atomic(image, target, opts.overwrite)
+    image, note = _to_image(result, how.scale)
+    save_atomic(image, target, opts.overwrite, f"{how.description()} {shlex.quote(source.name)}")
     return _Written(result.shape, () if note is None else (f"{source}: {note}",))
+
+
+def _report_skipped(found: Found) -> None:
+    """Say which files were left out: folder entries not named as images, outputs."""
+
+    def some(paths: list[Path]) -> str:
+        return ", ".join(str(p) for p in paths[:5]) + (", ..." if len(paths) > 5 else "")
+
+    if found.skipped:
+        n = len(found.skipped)
+        err(f"skipped {n} file{'s' * (n != 1)} in folders not named as images: {some(found.skipped)}")
+    if found.outputs:
+        n = len(found.outputs)
+        err(f"skipped {n} convpool output{'s' * (n != 1)} (never inputs): {some(found.outputs)}")
 
 
 def _result(future: Future[_Written | FileError | None], stop: StopRequest) -> _Written | FileError | None:
@@ -134,7 +135,7 @@ def apply(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         args.parser.error(f"argument --out: {out} exists and is not a folder")
     kernel: kernels.Kernel = args.kernel
-    opts = _Options(
+    settings = Settings(
         kernel=kernel,
         weight=kernel.weight if args.weight is None else args.weight,
         mode=args.mode,
@@ -142,20 +143,19 @@ def apply(args: argparse.Namespace) -> int:
         dtype=dtype,
         scale=args.scale,
         color=args.color,
-        overwrite=args.overwrite,
-        workers=args.workers,
     )
+    opts = _Options(settings=settings, overwrite=args.overwrite, workers=args.workers)
 
     started = time.perf_counter()
     found = collect(args.inputs)
-    files, failed, skipped = found.files, found.failed, found.skipped
+    files, failed = found.files, found.failed
     for message in failed + found.special:
         err(message)
     jobs: list[tuple[Path, Path]] = []
     inputs = {p.resolve() for p in files}
     claimed: dict[Path, Path] = {}
     for source in files:
-        target = _target(source, out, opts)
+        target = out / settings.output_name(source.stem)
         key = target.resolve()
         if key in inputs:
             message = f"{source}: its output {target} is an input; inputs are never overwritten"
@@ -168,6 +168,7 @@ def apply(args: argparse.Namespace) -> int:
         err(message)
         failed.append(message)
     if not files and not failed:
+        _report_skipped(found)
         err(f"apply: no images found in {' '.join(args.inputs)}")
         return EXIT_FAILED
 
@@ -240,9 +241,7 @@ def apply(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     if not args.quiet:
         print(f"wrote {len(written)} image{'s' * (len(written) != 1)} to {out}{os.sep} in {fmt_seconds(elapsed)}")
-    if skipped:
-        shown = ", ".join(str(p) for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
-        err(f"skipped {len(skipped)} file{'s' * (len(skipped) != 1)} in folders not named as images: {shown}")
+    _report_skipped(found)
     if failed:
         total = len(failed) + len(written)
         err(f"{len(failed)} of {total} file{'s' * (total != 1)} failed:")

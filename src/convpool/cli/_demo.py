@@ -77,13 +77,17 @@ def _run_demo(args: argparse.Namespace) -> int:
             "(pass --overwrite to replace, or choose another --out)"
         )
         return EXIT_FAILED
-    images = [(Image.fromarray(array), name) for name, array, _ in names] + [(picture, "overview.png")]
+    # The maps and the overview are marked as convpool's outputs, the input is not: it
+    # stays an input for `convpool apply` on this folder.
+    images: list[tuple[Image.Image, str, str | None]] = [(Image.fromarray(image), names[0][0], None)]
+    images += [(Image.fromarray(array), name, f"convpool demo: {name}, {what}") for name, array, what in names[1:]]
+    images.append((picture, "overview.png", "convpool demo: overview.png"))
     stop: StopRequest = args.stop
-    for done, (image, name) in enumerate(images):
+    for done, (image, name, description) in enumerate(images):
         if stop:
             err(f"{stop.word}: {done} of {len(images)} images written, no partial files left")
             return stop.status
-        save_atomic(image, out / name, args.overwrite)
+        save_atomic(image, out / name, args.overwrite, description)
 
     print("convpool demo: the codelab's three 3x3 filters on the bundled ascent image, then 2x2 max pooling")
     print(f"wrote {len(targets)} images to {where}:")

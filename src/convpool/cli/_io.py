@@ -9,26 +9,47 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps
+from PIL.PngImagePlugin import PngInfo
 
+from .. import __version__
 from ._common import FileError
 
+# What marks an image as one of convpool's outputs: its "Software" entry (a PNG text
+# chunk, TIFF tag 305) starts so. Outputs are never taken as inputs (see collect).
+_SOFTWARE_PREFIX = "convpool "
+SOFTWARE = _SOFTWARE_PREFIX + __version__
+_SOFTWARE_TAG = 305
+_DESCRIPTION_TAG = 270
+_MARKED_SUFFIXES = (".png", ".tif", ".tiff")
 
-def save_atomic(image: Image.Image, path: Path, overwrite: bool) -> None:
-    """Write ``image`` to ``path`` whole or not at all.
+
+def save_atomic(image: Image.Image, path: Path, overwrite: bool, description: str | None = None) -> None:
+    """Write ``image`` to ``path`` whole or not at all; marked as an output with ``description``.
 
     The bytes go to a hidden temporary file in the same folder, which is renamed over
     ``path`` only when complete (``os.replace`` is atomic on one file system), so a crash
-    or Ctrl-C never leaves a truncated image behind.
+    or Ctrl-C never leaves a truncated image behind. With ``description`` (how the image
+    was made) the file carries :data:`SOFTWARE` in its metadata, which :func:`collect`
+    recognises.
     """
     fmt = Image.registered_extensions()[path.suffix.lower()]
+    params: dict[str, Any] = {}
+    if description is not None and fmt == "PNG":
+        info = PngInfo()
+        info.add_text("Software", SOFTWARE)
+        info.add_text("Description", description)
+        params["pnginfo"] = info
+    elif description is not None and fmt == "TIFF":
+        params["tiffinfo"] = {_SOFTWARE_TAG: SOFTWARE, _DESCRIPTION_TAG: description}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
         with open(tmp, "xb") as f:
-            image.save(f, format=fmt)
+            image.save(f, format=fmt, **params)
         if not overwrite and path.exists():
             raise FileError(f"{path}: exists (pass --overwrite to replace it)")
         os.replace(tmp, path)
@@ -36,6 +57,18 @@ def save_atomic(image: Image.Image, path: Path, overwrite: bool) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _is_output(path: Path) -> bool:
+    """Whether ``path`` is an image convpool wrote (its metadata says so)."""
+    if path.suffix.lower() not in _MARKED_SUFFIXES:
+        return False
+    try:
+        with Image.open(path) as im:  # reads the header and text chunks, not the pixels
+            software = im.info.get("Software") or getattr(im, "tag_v2", {}).get(_SOFTWARE_TAG)
+    except Exception:  # whatever is wrong with the file, reading it will say
+        return False
+    return isinstance(software, str) and software.startswith(_SOFTWARE_PREFIX)
 
 
 def new_folder(parent: Path, stem: str) -> Path:
@@ -73,21 +106,25 @@ class Found:
 
     ``failed`` are messages for named files that cannot be processed, ``skipped`` the
     folder entries not named as images, ``special`` messages for folder entries that
-    are no regular files (opening a FIFO would wait for a writer forever).
+    are no regular files (opening a FIFO would wait for a writer forever), ``outputs``
+    the files, named or in folders, that convpool wrote.
     """
 
     files: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     special: list[str] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
 
 
 def collect(inputs: Iterable[str]) -> Found:
     """The files to process, the failures met on the way, the folder entries skipped.
 
-    A file named on the command line is always tried; from a folder only the regular
-    files whose suffix names an image type Pillow reads (not hidden ones, not
-    sub-folders), so a README or ``.DS_Store`` beside the photos is no failure.
+    A file named on the command line is tried; from a folder only the regular files
+    whose suffix names an image type Pillow reads (not hidden ones, not sub-folders),
+    so a README or ``.DS_Store`` beside the photos is no failure. convpool's own
+    outputs, recognised by their metadata, are left out either way: run again with
+    ``--out`` the input folder, it would otherwise filter its earlier results.
     """
     found = Found()
     suffixes = _readable_suffixes()
@@ -95,8 +132,12 @@ def collect(inputs: Iterable[str]) -> Found:
 
     def add(path: Path) -> None:
         key = path.resolve()
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            return
+        seen.add(key)
+        if _is_output(path):
+            found.outputs.append(path)
+        else:
             found.files.append(path)
 
     for text in inputs:
