@@ -98,7 +98,10 @@ def test_demo_writes_the_codelabs_maps_and_an_overview(tmp_path):
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "convpool-demo"
     assert files_in(out) == sorted([*DEMO_FILES, "overview.png"])
-    assert f"wrote 8 images to convpool-demo{os.sep} (a new folder in {tmp_path})" in proc.stdout
+    assert (
+        f"wrote 8 images to convpool-demo{os.sep} (a new folder in {tmp_path}), sizes in rows x columns:\n"
+        in proc.stdout
+    )
     image = convpool.data.ascent()
     for name, shape in DEMO_FILES.items():
         assert re.search(rf"^  {re.escape(name)} +{shape[0]} x {shape[1]}  ", proc.stdout, flags=re.M), name

@@ -16,7 +16,7 @@ from PIL import Image
 
 from .. import convolve, data, kernels, max_pool, reference
 from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, size
-from ._io import new_folder, save_atomic
+from ._io import check_writable, new_folder, save_atomic
 from ._overview import overview
 from ._signals import StopRequest
 
@@ -45,13 +45,17 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
+    # Whether the folder takes files is checked first, before the work, and reported
+    # by the folder's name rather than by a temporary file's.
     if args.out is None:
+        check_writable(Path.cwd())
         out = new_folder(Path.cwd(), "convpool-demo")
         where = f"{out.name}{os.sep} (a new folder in {Path.cwd()})"
     else:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
             args.parser.error(f"argument --out: {out} exists and is not a folder")
+        check_writable(out)
         out.mkdir(parents=True, exist_ok=True)
         where = f"{out}{os.sep}"
 
@@ -90,7 +94,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         save_atomic(image, out / name, args.overwrite, description)
 
     print("convpool demo: the codelab's three 3x3 filters on the bundled ascent image, then 2x2 max pooling")
-    print(f"wrote {len(targets)} images to {where}:")
+    print(f"wrote {len(targets)} images to {where}, sizes in rows x columns:")
     width = max(len(n) for n, _, _ in names)
     for name, array, what in names:
         print(f"  {name:<{width}}  {size(array.shape):>11}  {what}")

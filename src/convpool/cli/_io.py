@@ -6,7 +6,8 @@ import contextlib
 import os
 import secrets
 import stat
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,18 +46,45 @@ def save_atomic(image: Image.Image, path: Path, overwrite: bool, description: st
         params["pnginfo"] = info
     elif description is not None and fmt == "TIFF":
         params["tiffinfo"] = {_SOFTWARE_TAG: SOFTWARE, _DESCRIPTION_TAG: description}
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "xb") as f:
             image.save(f, format=fmt, **params)
         if not overwrite and path.exists():
             raise FileError(f"{path}: exists (pass --overwrite to replace it)")
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):  # disk full, permissions, ...: named by the file, not the temporary one
+            raise FileError(f"{path}: cannot write ({exc.strerror or exc})") from exc
         raise
+
+
+def check_writable(folder: Path) -> None:
+    """Raise :class:`FileError` unless files can be written in ``folder`` or it can be made.
+
+    Checked once before any image is read, rather than found out at each file's write.
+    An existing folder is tried with a hidden file that is removed at once; for one to
+    be made, the nearest existing parent must be a folder the user may write in.
+    """
+    where = f"cannot write to {folder}{os.sep}"
+    if folder.is_dir():
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".convpool-", suffix=".probe", dir=folder)
+        except OSError as exc:
+            raise FileError(f"{where} ({exc.strerror or exc})") from None
+        os.close(fd)
+        os.unlink(probe)
+        return
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise FileError(f"{where} ({parent} is not a folder)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise FileError(f"{where} (cannot create it in {parent}: permission denied)")
 
 
 def _is_output(path: Path) -> bool:
@@ -161,22 +189,57 @@ def collect(inputs: Iterable[str]) -> Found:
     return found
 
 
-def read_image(path: Path, color: bool) -> np.ndarray:
-    """Pixels of the first frame: greyscale (or RGB with ``color``) as the codelab uses them.
+def default_max_pixels() -> int | None:
+    """Pillow's limit against decompression bombs: it refuses images above twice its
+    ``MAX_IMAGE_PIXELS`` (and warns above it)."""
+    return None if Image.MAX_IMAGE_PIXELS is None else 2 * Image.MAX_IMAGE_PIXELS
+
+
+@contextlib.contextmanager
+def own_pixel_limit() -> Iterator[None]:
+    """Pillow's decompression-bomb check off for the block: :func:`read_image` checks
+    ``--max-pixels`` itself, with a message that says so, and no warning leaks out."""
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
+def read_image(path: Path, color: bool, max_pixels: int | None) -> tuple[np.ndarray, list[str]]:
+    """Pixels of the first frame, greyscale (or RGB with ``color``), and warnings to print.
 
     8-bit greyscale is the codelab's input; 16-bit, 32-bit and float greyscale images
     keep their values (no rescaling), everything else is converted by Pillow. Photos are
     turned upright by their EXIF orientation first, as viewers show them: the output
-    carries no EXIF to turn it.
+    carries no EXIF to turn it. An image of more than ``max_pixels`` pixels is refused
+    before it is decoded; a file of several frames (GIF, multi-page TIFF) gives its
+    first, with a warning.
     """
+    notes = []
     try:
         with Image.open(path) as opened:
+            rows, columns = opened.height, opened.width
+            if max_pixels is not None and rows * columns > max_pixels:
+                raise FileError(
+                    f"{path}: {rows} x {columns} = {rows * columns} pixels, above the limit of "
+                    f"{max_pixels} (--max-pixels raises it)"
+                )
+            frames = getattr(opened, "n_frames", 1)
+            if frames > 1:
+                notes.append(f"{path}: {frames} frames; only the first is filtered")
+            opened.load()  # decoding errors here, before the conversion's own
             im = ImageOps.exif_transpose(opened)
-            if color:
-                return np.asarray(im.convert("RGB"))
-            if im.mode in ("L", "I", "F") or im.mode.startswith("I;16"):
-                return np.asarray(im)
-            return np.asarray(im.convert("L"))
+            if not color and (im.mode in ("L", "I", "F") or im.mode.startswith("I;16")):
+                return np.asarray(im), notes
+            try:
+                converted = im.convert("RGB" if color else "L")
+            except ValueError:
+                raise FileError(
+                    f"{path}: colour mode {im.mode} cannot be converted to {'RGB' if color else 'greyscale'}"
+                ) from None
+            return np.asarray(converted), notes
     except (OSError, ValueError, EOFError, SyntaxError, Image.DecompressionBombError) as exc:
         reason = str(exc).replace(str(path), "").strip(" :'\"") or type(exc).__name__
         raise FileError(f"{path}: not an image Pillow can read ({reason})") from None

@@ -6,6 +6,7 @@ import argparse
 
 from .. import __version__, kernels
 from ._args import kernel_arg, positive_int, weight_arg, workers_arg
+from ._io import default_max_pixels
 from ._naming import NAMING_HELP
 
 _FORMATTER = argparse.RawDescriptionHelpFormatter
@@ -78,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
             "or a folder (its files named as images Pillow reads: PNG, JPEG, TIFF, BMP, ...;\n"
             "not its sub-folders). Images are turned upright by their EXIF orientation and\n"
             "converted to 8-bit greyscale as in the codelab (16-bit and float greyscale keep\n"
-            "their values); --color filters R, G, B apart. Multi-frame files: the first frame.\n\n"
+            "their values); --color filters R, G, B apart. Files of several frames (GIF,\n"
+            "multi-page TIFF) give their first frame, with a warning naming the file.\n\n"
             "Results are uint8, clamped to 0..255 as in the codelab. --dtype float32 keeps\n"
             "negative responses and writes a 32-bit float TIFF (.tif) with the exact values,\n"
             "for analysis; --scale instead writes an 8-bit PNG with the finite values'\n"
@@ -155,6 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help="files processed in parallel (-1: one per core; default 1)",
+    )
+    limit = default_max_pixels()
+    apply.add_argument(
+        "--max-pixels",
+        type=positive_int,
+        metavar="N",
+        help="refuse images of more than N pixels before decoding them (default: "
+        + ("no limit" if limit is None else f"{limit}, Pillow's guard against decompression bombs")
+        + ")",
     )
     apply.add_argument("--overwrite", action="store_true", help="replace existing outputs (never inputs)")
     apply.add_argument("-q", "--quiet", action="store_true", help="print only errors and the failure summary")
