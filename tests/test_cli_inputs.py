@@ -125,3 +125,14 @@ def test_pooling_too_large_for_the_feature_map_is_named_as_the_cause(tmp_path, c
     assert (
         "tiny.png: 3 x 5 is too small for a 5 x 5 kernel (mode 'valid'): the result is empty" in capsys.readouterr().err
     )
+
+
+def test_help_says_a_file_name_starting_with_a_dash_goes_after_two_dashes(tmp_path, monkeypatch, capsys):
+    assert main(["apply", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "A file name that starts with '-' goes after '--'" in text
+    assert "convpool apply -k laplacian -- -scan.png" in text
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save("-scan.png")
+    assert main(["apply", "-k", "laplacian", "-q", "-o", "out", "--", "-scan.png"]) == 0
+    assert files_in(tmp_path / "out") == ["-scan.laplacian.png"]

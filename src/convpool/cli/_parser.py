@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
             "not its sub-folders). Images are turned upright by their EXIF orientation and\n"
             "converted to 8-bit greyscale as in the codelab (16-bit and float greyscale keep\n"
             "their values); --color filters R, G, B apart. Files of several frames (GIF,\n"
-            "multi-page TIFF) give their first frame, with a warning naming the file.\n\n"
+            "multi-page TIFF) give their first frame, with a warning naming the file. A file\n"
+            "name that starts with '-' goes after '--', which ends the options.\n\n"
             "Results are uint8, clamped to 0..255 as in the codelab. --dtype float32 keeps\n"
             "negative responses and writes a 32-bit float TIFF (.tif) with the exact values,\n"
             "for analysis; --scale instead writes an 8-bit PNG with the finite values'\n"
@@ -102,10 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
             "convpool apply scans/ -k laplacian --dtype float32     # exact values, .tif",
             "convpool apply photo.jpg -k sobel_horizontal --scale  # both signs, viewable",
             "convpool apply photos/ --color --workers 4",
+            "convpool apply -k laplacian -- -scan.png                # a name that starts with '-'",
         ),
         formatter_class=_FORMATTER,
     )
-    apply.add_argument("inputs", nargs="+", metavar="INPUT", help="image files and folders of images")
+    apply.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="image files and folders of images (after -- if one starts with -)"
+    )
     apply.add_argument(
         "-k",
         "--kernel",
