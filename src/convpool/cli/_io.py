@@ -28,6 +28,9 @@ _DESCRIPTION_TAG = 270
 _MARKED_SUFFIXES = (".png", ".tif", ".tiff")
 
 
+# ---------------------------------------------------------------- writing
+
+
 def save_atomic(image: Image.Image, path: Path, overwrite: bool, description: str | None = None) -> None:
     """Write ``image`` to ``path`` whole or not at all; marked as an output with ``description``.
 
@@ -87,18 +90,6 @@ def check_writable(folder: Path) -> None:
         raise FileError(f"{where} (cannot create it in {parent}: permission denied)")
 
 
-def _is_output(path: Path) -> bool:
-    """Whether ``path`` is an image convpool wrote (its metadata says so)."""
-    if path.suffix.lower() not in _MARKED_SUFFIXES:
-        return False
-    try:
-        with Image.open(path) as im:  # reads the header and text chunks, not the pixels
-            software = im.info.get("Software") or getattr(im, "tag_v2", {}).get(_SOFTWARE_TAG)
-    except Exception:  # whatever is wrong with the file, reading it will say
-        return False
-    return isinstance(software, str) and software.startswith(_SOFTWARE_PREFIX)
-
-
 def new_folder(parent: Path, stem: str) -> Path:
     """A folder that did not exist: ``stem``, else ``stem-2``, ``stem-3``, ..."""
     for n in range(1, 10_000):
@@ -111,21 +102,40 @@ def new_folder(parent: Path, stem: str) -> Path:
     raise FileError(f"{parent}: no free folder name {stem}-N")
 
 
+# ---------------------------------------------------------------- finding
+
+
 def _readable_suffixes() -> set[str]:
     return {ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN}
 
 
 def _not_regular(path: Path) -> str | None:
-    """What ``path`` is when it is no regular file (``"a FIFO"``), else None."""
+    """What ``path`` is when it is no regular file (``"a FIFO, not a regular file"``), else None."""
     try:
         mode = path.stat().st_mode
     except OSError:
         return None  # gone or unreadable: reading it says why
     if stat.S_ISREG(mode):
         return None
-    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"))
-    kind = next((name for test, name in kinds if test(mode)), "a block device" if stat.S_ISBLK(mode) else "special")
-    return f"{kind}, not a regular file"
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO, "),
+        (stat.S_ISSOCK, "a socket, "),
+        (stat.S_ISCHR, "a character device, "),
+        (stat.S_ISBLK, "a block device, "),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "") + "not a regular file"
+
+
+def _is_output(path: Path) -> bool:
+    """Whether ``path`` is an image convpool wrote (its metadata says so)."""
+    if path.suffix.lower() not in _MARKED_SUFFIXES:
+        return False
+    try:
+        with Image.open(path) as im:  # reads the header and text chunks, not the pixels
+            software = im.info.get("Software") or getattr(im, "tag_v2", {}).get(_SOFTWARE_TAG)
+    except Exception:  # whatever is wrong with the file, reading it will say
+        return False
+    return isinstance(software, str) and software.startswith(_SOFTWARE_PREFIX)
 
 
 @dataclass
@@ -187,6 +197,9 @@ def collect(inputs: Iterable[str]) -> Found:
         else:
             found.failed.append(f"{path}: no such file or folder")
     return found
+
+
+# ---------------------------------------------------------------- reading
 
 
 def default_max_pixels() -> int | None:

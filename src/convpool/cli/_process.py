@@ -51,17 +51,10 @@ def to_image(result: np.ndarray, scale: bool) -> tuple[Image.Image, str | None]:
     scaled[np.isposinf(result)] = 255
     note = None
     if values.size < result.size:
-        kinds = [
-            (kind, count, written)
-            for kind, count, written in (
-                ("NaN", np.count_nonzero(np.isnan(result)), 0),
-                ("+inf", np.count_nonzero(np.isposinf(result)), 255),
-                ("-inf", np.count_nonzero(np.isneginf(result)), 0),
-            )
-            if count
-        ]
-        counts = " and ".join(f"{count} {kind}" for kind, count, _ in kinds)
-        written = ", ".join(f"{kind} as {value}" for kind, _, value in kinds)
+        kinds = (("NaN", np.isnan(result), 0), ("+inf", np.isposinf(result), 255), ("-inf", np.isneginf(result), 0))
+        present = [(kind, np.count_nonzero(where), value) for kind, where, value in kinds if where.any()]
+        counts = " and ".join(f"{count} {kind}" for kind, count, _ in present)
+        written = ", ".join(f"{kind} as {value}" for kind, _, value in present)
         note = (
             f"{counts} among the {result.size} values of the result: --scale stretched the "
             f"finite values over 0..255 and wrote {written}"
@@ -92,4 +85,6 @@ def process(source: Path, target: Path, opts: Options, workers: int) -> Written:
             )
     image, note = to_image(result, how.scale)
     save_atomic(image, target, opts.overwrite, f"{how.description()} {shlex.quote(source.name)}")
-    return Written(result.shape, (*notes, *([] if note is None else [f"{source}: {note}"])))
+    if note is not None:
+        notes.append(f"{source}: {note}")
+    return Written(result.shape, tuple(notes))
