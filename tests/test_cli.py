@@ -162,8 +162,12 @@ def test_demo_reports_a_folder_it_cannot_write(tmp_path, capsys):
     assert err.startswith("convpool: demo: ") and str(tmp_path / "taken") in err and "Traceback" not in err
 
 
-def test_demo_times_the_codelabs_loop_when_asked(tmp_path, capsys):
+def test_demo_times_the_codelabs_loop_when_asked(tmp_path, capsys, monkeypatch):
+    loop = convpool.reference.codelab_convolution
+    shapes = []
+    monkeypatch.setattr(convpool.reference, "codelab_convolution", lambda a, *k: shapes.append(a.shape) or loop(a, *k))
     assert main(["demo", "--out", str(tmp_path / "maps"), "--codelab-loop"]) == 0
+    assert shapes == [(512, 512)]  # on the ascent image, as the line says
     out = capsys.readouterr().out
     assert re.search(
         r"the codelab's Python loop, one 3x3 pass .*: [\d.]+ m?s, [\d,]+x convolve's time; same pixels: yes", out

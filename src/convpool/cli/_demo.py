@@ -83,15 +83,15 @@ def _run_demo(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     # The maps and the overview are marked as convpool's outputs, the input is not: it
     # stays an input for `convpool apply` on this folder.
-    images: list[tuple[Image.Image, str, str | None]] = [(Image.fromarray(image), names[0][0], None)]
-    images += [(Image.fromarray(array), name, f"convpool demo: {name}, {what}") for name, array, what in names[1:]]
-    images.append((picture, "overview.png", "convpool demo: overview.png"))
+    files: list[tuple[Image.Image, str, str | None]] = [(Image.fromarray(image), names[0][0], None)]
+    files += [(Image.fromarray(array), name, f"convpool demo: {name}, {what}") for name, array, what in names[1:]]
+    files.append((picture, "overview.png", "convpool demo: overview.png"))
     stop: StopRequest = args.stop
-    for done, (image, name, description) in enumerate(images):
+    for done, (picture_file, name, description) in enumerate(files):
         if stop:
-            err(f"{stop.word}: {done} of {len(images)} images written, no partial files left")
+            err(f"{stop.word}: {done} of {len(files)} images written, no partial files left")
             return stop.status
-        save_atomic(image, out / name, args.overwrite, description)
+        save_atomic(picture_file, out / name, args.overwrite, description)
 
     print("convpool demo: the codelab's three 3x3 filters on the bundled ascent image, then 2x2 max pooling")
     print(f"wrote {len(targets)} images to {where}, sizes in rows x columns:")
