@@ -184,7 +184,7 @@ def apply(args: argparse.Namespace) -> int:
 
     stop: StopRequest = args.stop
     if stop:
-        err(f"{stop.word}: {len(written)} of {len(jobs)} images written, no partial files left")
+        err(stop.summary(len(written), len(jobs)))
         return stop.status
     elapsed = time.perf_counter() - started
     if not args.quiet:

@@ -89,7 +89,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     stop: StopRequest = args.stop
     for done, (picture_file, name, description) in enumerate(files):
         if stop:
-            err(f"{stop.word}: {done} of {len(files)} images written, no partial files left")
+            err(stop.summary(done, len(files)))
             return stop.status
         save_atomic(picture_file, out / name, args.overwrite, description)
 

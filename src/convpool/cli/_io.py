@@ -31,6 +31,11 @@ _MARKED_SUFFIXES = (".png", ".tif", ".tiff")
 # ---------------------------------------------------------------- writing
 
 
+def exists_error(path: Path) -> FileError:
+    """The error for an output that exists and may not be replaced."""
+    return FileError(f"{path}: exists (pass --overwrite to replace it)")
+
+
 def save_atomic(image: Image.Image, path: Path, overwrite: bool, description: str | None = None) -> None:
     """Write ``image`` to ``path`` whole or not at all; marked as an output with ``description``.
 
@@ -55,7 +60,7 @@ def save_atomic(image: Image.Image, path: Path, overwrite: bool, description: st
         with open(tmp, "xb") as f:
             image.save(f, format=fmt, **params)
         if not overwrite and path.exists():
-            raise FileError(f"{path}: exists (pass --overwrite to replace it)")
+            raise exists_error(path)
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

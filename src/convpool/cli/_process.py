@@ -11,7 +11,7 @@ from PIL import Image
 
 from .. import convolve, max_pool
 from ._common import FileError, size
-from ._io import read_image, save_atomic
+from ._io import exists_error, read_image, save_atomic
 from ._naming import Settings
 
 
@@ -65,7 +65,7 @@ def to_image(result: np.ndarray, scale: bool) -> tuple[Image.Image, str | None]:
 def process(source: Path, target: Path, opts: Options, workers: int) -> Written:
     """Filter ``source`` into ``target`` with ``workers`` threads; raise :class:`FileError`."""
     if not opts.overwrite and target.exists():
-        raise FileError(f"{target}: exists (pass --overwrite to replace it)")
+        raise exists_error(target)
     how = opts.settings
     pixels, notes = read_image(source, how.color, opts.max_pixels)
     axes = (0, 1) if pixels.ndim == 3 else None

@@ -32,10 +32,10 @@ class StopRequest:
         """The exit status: 130 for SIGINT, 143 for SIGTERM (128 + the signal's number)."""
         return EXIT_TERMINATED if self.signum == signal.SIGTERM else EXIT_INTERRUPTED
 
-    @property
-    def word(self) -> str:
-        """What happened, to start the last message with."""
-        return "terminated" if self.signum == signal.SIGTERM else "interrupted"
+    def summary(self, written: int, total: int) -> str:
+        """The last line of a stopped run: what happened, and how many images were written."""
+        word = "terminated" if self.signum == signal.SIGTERM else "interrupted"
+        return f"{word}: {written} of {total} images written, no partial files left"
 
 
 @contextlib.contextmanager
