@@ -46,12 +46,14 @@ def run_unprivileged(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def read_only_folder(path: Path) -> Path:
+    """A new folder at ``path`` that everyone may read and enter but no one write in."""
     path.mkdir()
     path.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
     return path
 
 
 def photos(folder: Path, n: int = 3) -> None:
+    """``n`` small images in a new ``folder``, readable by everyone."""
     folder.mkdir()
     for i in range(n):
         Image.fromarray(np.full((8, 8), i, np.uint8)).save(folder / f"{i}.png")
@@ -68,7 +70,7 @@ def test_apply_into_a_read_only_folder_says_so_once_before_reading(shared_tmp):
     assert files_in(shared_tmp / "ro") == []
 
 
-def test_apply_into_a_folder_under_a_file_says_so_once_before_reading(tmp_path, capsys, monkeypatch):
+def test_apply_into_a_folder_under_a_file_says_so_once_before_reading(tmp_path, capsys):
     photos(tmp_path / "photos")
     (tmp_path / "taken").write_text("a file, not a folder")
     out = tmp_path / "taken" / "maps"

@@ -19,6 +19,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def small_image(path: Path, seed: int = 0) -> None:
+    """A 12 x 16 noise image at ``path``, its folders made as needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     Image.fromarray(rng.integers(0, 256, (12, 16), dtype=np.uint8)).save(path)

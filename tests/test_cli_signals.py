@@ -21,6 +21,8 @@ IMAGES = 60
 
 
 def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    """The ``convpool`` script started with ``args``, its output captured."""
+
     # The signals' default actions, as in a terminal (a background job may inherit SIGINT ignored).
     def defaults() -> None:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -32,6 +34,7 @@ def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
 
 
 def wait_for_a_file(folder: Path, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Wait until ``proc`` has written a (not hidden) file into ``folder``."""
     deadline = time.monotonic() + timeout
     while not (folder.is_dir() and any(not name.startswith(".") for name in os.listdir(folder))):
         assert proc.poll() is None, proc.communicate()
