@@ -6,7 +6,6 @@ import doctest
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from importlib.metadata import version
@@ -19,8 +18,11 @@ from PIL import Image
 
 import convpool
 import convpool.cli
+from cli_helpers import files_in, make_photos, pixels, run
 from convpool import kernels
 from convpool.cli import main
+from convpool.cli._args import glue_dash_values
+from convpool.cli._parser import build_parser
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 DEMO_FILES = {
@@ -32,38 +34,6 @@ DEMO_FILES = {
     "vertical_lines.png": (512, 512),
     "vertical_lines_pooled.png": (256, 256),
 }
-
-
-def script() -> str:
-    """The ``convpool`` console script installed beside this Python."""
-    found = shutil.which("convpool", path=str(Path(sys.executable).parent))
-    assert found, "the convpool console script is not installed beside " + sys.executable
-    return found
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([script(), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
-
-
-def pixels(path: Path) -> np.ndarray:
-    with Image.open(path) as im:
-        return np.asarray(im).copy()
-
-
-def make_photos(folder: Path) -> np.ndarray:
-    """A folder as people have them: a good image, a corrupt one, a text file, a fake JPEG."""
-    folder.mkdir()
-    image = convpool.data.ascent()[100:164, 200:280]
-    Image.fromarray(image).save(folder / "good.png")
-    png = (folder / "good.png").read_bytes()
-    (folder / "corrupt.png").write_bytes(png[: len(png) // 2])
-    (folder / "notes.txt").write_text("shot on the stairs\n")
-    (folder / "fake.jpg").write_text("not a JPEG at all\n")
-    return image
-
-
-def files_in(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
 
 
 # ---------------------------------------------------------------- the command itself
@@ -84,10 +54,10 @@ def test_help_has_an_example_for_every_command(command, capsys):
     examples = text.split("examples:\n", 1)[1]
     for sub in command or ["demo", "apply", "kernels"]:
         assert re.search(rf"^  convpool {sub}\b", examples, flags=re.M), sub
-    parser = convpool.cli._build_parser()
+    parser = build_parser()
     for line in re.findall(r"^  convpool (\w.*?)(?:  #.*)?$", examples, flags=re.M):
         if "COMMAND" not in line:
-            args = parser.parse_args(convpool.cli._glue_dash_values(shlex.split(line)))
+            args = parser.parse_args(glue_dash_values(shlex.split(line)))
             assert args.command == line.split()[0]
 
 
@@ -128,7 +98,10 @@ def test_demo_writes_the_codelabs_maps_and_an_overview(tmp_path):
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "convpool-demo"
     assert files_in(out) == sorted([*DEMO_FILES, "overview.png"])
-    assert f"wrote 8 images to convpool-demo{os.sep} (a new folder in {tmp_path})" in proc.stdout
+    assert (
+        f"wrote 8 images to convpool-demo{os.sep} (a new folder in {tmp_path}), sizes in rows x columns:\n"
+        in proc.stdout
+    )
     image = convpool.data.ascent()
     for name, shape in DEMO_FILES.items():
         assert re.search(rf"^  {re.escape(name)} +{shape[0]} x {shape[1]}  ", proc.stdout, flags=re.M), name
@@ -189,8 +162,12 @@ def test_demo_reports_a_folder_it_cannot_write(tmp_path, capsys):
     assert err.startswith("convpool: demo: ") and str(tmp_path / "taken") in err and "Traceback" not in err
 
 
-def test_demo_times_the_codelabs_loop_when_asked(tmp_path, capsys):
+def test_demo_times_the_codelabs_loop_when_asked(tmp_path, capsys, monkeypatch):
+    loop = convpool.reference.codelab_convolution
+    shapes = []
+    monkeypatch.setattr(convpool.reference, "codelab_convolution", lambda a, *k: shapes.append(a.shape) or loop(a, *k))
     assert main(["demo", "--out", str(tmp_path / "maps"), "--codelab-loop"]) == 0
+    assert shapes == [(512, 512)]  # on the ascent image, as the line says
     out = capsys.readouterr().out
     assert re.search(
         r"the codelab's Python loop, one 3x3 pass .*: [\d.]+ m?s, [\d,]+x convolve's time; same pixels: yes", out
@@ -255,9 +232,12 @@ def test_named_and_literal_kernels_give_the_python_apis_result(tmp_path, named, 
     expected = convpool.convolve(image, k.matrix, k.weight, mode=mode, dtype=dtype)
     if "--pool" in extra:
         expected = convpool.max_pool(expected, 2)
-    suffix = (".pool2" if "--pool" in extra else "") + (".tif" if dtype is np.float32 else ".png")
+    suffix = (f".{mode}" if mode != "keep" else "") + (".pool2" if "--pool" in extra else "")
+    suffix += ".tif" if dtype is np.float32 else ".png"
     named_result = pixels(tmp_path / "named" / f"good.{k.name}{suffix}")
-    literal_result = pixels(tmp_path / "literal" / f"good.custom{suffix}")
+    [literal] = (tmp_path / "literal").iterdir()
+    assert re.fullmatch(rf"good\.custom-[0-9a-f]{{8}}{re.escape(suffix)}", literal.name)
+    literal_result = pixels(literal)
     assert named_result.dtype == dtype
     np.testing.assert_array_equal(named_result, expected, strict=True)
     np.testing.assert_array_equal(literal_result, expected, strict=True)
@@ -275,7 +255,7 @@ def test_float32_results_are_exact_tiffs_or_scaled_pngs(tmp_path):
     assert exact.min() < 0 < exact.max()
 
     assert main(["apply", good, "-k", "sobel_vertical", "--scale", "-o", str(tmp_path)]) == 0
-    scaled = pixels(tmp_path / "good.sobel_vertical.png")
+    scaled = pixels(tmp_path / "good.sobel_vertical.scaled.png")
     assert scaled.dtype == np.uint8 and scaled.min() == 0 and scaled.max() == 255
     lo, hi = float(expected.min()), float(expected.max())
     np.testing.assert_array_equal(scaled, np.rint((expected - lo) * (255 / (hi - lo))).astype(np.uint8))
@@ -300,7 +280,7 @@ def test_color_filters_each_channel(tmp_path):
         )
         == 0
     )
-    with Image.open(tmp_path / "o" / "colour.sharpen.pool2.png") as im:
+    with Image.open(tmp_path / "o" / "colour.sharpen.pool2.color.png") as im:
         assert im.mode == "RGB"
         result = np.asarray(im)
     expected = convpool.max_pool(convpool.convolve(rgb, kernels.SHARPEN.matrix, axes=(0, 1)), axes=(0, 1))
@@ -509,9 +489,9 @@ def test_readme_shell_examples_are_valid_commands():
     parts = [part.strip() for line in lines for part in line.split("&&")]
     commands = [shlex.split(part)[1:] for part in parts if part.startswith("convpool ")]
     assert len(commands) >= 5 and commands[0] == ["demo"]
-    parser = convpool.cli._build_parser()
+    parser = build_parser()
     for argv in commands:
-        args = parser.parse_args(convpool.cli._glue_dash_values(argv))
+        args = parser.parse_args(glue_dash_values(argv))
         assert args.command in ("demo", "apply", "kernels")
 
 

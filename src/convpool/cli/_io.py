@@ -1,0 +1,263 @@
+"""Files for the ``convpool`` command: finding and reading images, writing them atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps
+from PIL.PngImagePlugin import PngInfo
+
+from .. import __version__
+from ._common import FileError
+
+# What marks an image as one of convpool's outputs: its "Software" entry (a PNG text
+# chunk, TIFF tag 305) starts so. Outputs are never taken as inputs (see collect).
+_SOFTWARE_PREFIX = "convpool "
+SOFTWARE = _SOFTWARE_PREFIX + __version__
+_SOFTWARE_TAG = 305
+_DESCRIPTION_TAG = 270
+_MARKED_SUFFIXES = (".png", ".tif", ".tiff")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def exists_error(path: Path) -> FileError:
+    """The error for an output that exists and may not be replaced."""
+    return FileError(f"{path}: exists (pass --overwrite to replace it)")
+
+
+def save_atomic(image: Image.Image, path: Path, overwrite: bool, description: str | None = None) -> None:
+    """Write ``image`` to ``path`` whole or not at all; marked as an output with ``description``.
+
+    The bytes go to a hidden temporary file in the same folder, which is renamed over
+    ``path`` only when complete (``os.replace`` is atomic on one file system), so a crash
+    or Ctrl-C never leaves a truncated image behind. With ``description`` (how the image
+    was made) the file carries :data:`SOFTWARE` in its metadata, which :func:`collect`
+    recognises.
+    """
+    fmt = Image.registered_extensions()[path.suffix.lower()]
+    params: dict[str, Any] = {}
+    if description is not None and fmt == "PNG":
+        info = PngInfo()
+        info.add_text("Software", SOFTWARE)
+        info.add_text("Description", description)
+        params["pnginfo"] = info
+    elif description is not None and fmt == "TIFF":
+        params["tiffinfo"] = {_SOFTWARE_TAG: SOFTWARE, _DESCRIPTION_TAG: description}
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "xb") as f:
+            image.save(f, format=fmt, **params)
+        if not overwrite and path.exists():
+            raise exists_error(path)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):  # disk full, permissions, ...: named by the file, not the temporary one
+            raise FileError(f"{path}: cannot write ({exc.strerror or exc})") from exc
+        raise
+
+
+def check_writable(folder: Path) -> None:
+    """Raise :class:`FileError` unless files can be written in ``folder`` or it can be made.
+
+    Checked once before any image is read, rather than found out at each file's write.
+    An existing folder is tried with a hidden file that is removed at once; for one to
+    be made, the nearest existing parent must be a folder the user may write in.
+    """
+    where = f"cannot write to {folder}{os.sep}"
+    if folder.is_dir():
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".convpool-", suffix=".probe", dir=folder)
+        except OSError as exc:
+            raise FileError(f"{where} ({exc.strerror or exc})") from None
+        os.close(fd)
+        os.unlink(probe)
+        return
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise FileError(f"{where} ({parent} is not a folder)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise FileError(f"{where} (cannot create it in {parent}: permission denied)")
+
+
+def new_folder(parent: Path, stem: str) -> Path:
+    """A folder that did not exist: ``stem``, else ``stem-2``, ``stem-3``, ..."""
+    for n in range(1, 10_000):
+        candidate = parent / (stem if n == 1 else f"{stem}-{n}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileError(f"{parent}: no free folder name {stem}-N")
+
+
+# ---------------------------------------------------------------- finding
+
+
+def _readable_suffixes() -> set[str]:
+    return {ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.OPEN}
+
+
+def _not_regular(path: Path) -> str | None:
+    """What ``path`` is when it is no regular file (``"a FIFO, not a regular file"``), else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # gone or unreadable: reading it says why
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO, "),
+        (stat.S_ISSOCK, "a socket, "),
+        (stat.S_ISCHR, "a character device, "),
+        (stat.S_ISBLK, "a block device, "),
+    )
+    return next((kind for test, kind in kinds if test(mode)), "") + "not a regular file"
+
+
+def _is_output(path: Path) -> bool:
+    """Whether ``path`` is an image convpool wrote (its metadata says so)."""
+    if path.suffix.lower() not in _MARKED_SUFFIXES:
+        return False
+    try:
+        with Image.open(path) as im:  # reads the header and text chunks, not the pixels
+            software = im.info.get("Software") or getattr(im, "tag_v2", {}).get(_SOFTWARE_TAG)
+    except Exception:  # whatever is wrong with the file, reading it will say
+        return False
+    return isinstance(software, str) and software.startswith(_SOFTWARE_PREFIX)
+
+
+@dataclass
+class Found:
+    """What :func:`collect` found: the files to process and the ones it leaves out.
+
+    ``failed`` are messages for named files that cannot be processed, ``skipped`` the
+    folder entries not named as images, ``special`` messages for folder entries that
+    are no regular files (opening a FIFO would wait for a writer forever), ``outputs``
+    the files, named or in folders, that convpool wrote.
+    """
+
+    files: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    special: list[str] = field(default_factory=list)
+    outputs: list[Path] = field(default_factory=list)
+
+
+def collect(inputs: Iterable[str]) -> Found:
+    """The files to process, the failures met on the way, the folder entries skipped.
+
+    A file named on the command line is tried; from a folder only the regular files
+    whose suffix names an image type Pillow reads (not hidden ones, not sub-folders),
+    so a README or ``.DS_Store`` beside the photos is no failure. convpool's own
+    outputs, recognised by their metadata, are left out either way: run again with
+    ``--out`` the input folder, it would otherwise filter its earlier results.
+    """
+    found = Found()
+    suffixes = _readable_suffixes()
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key in seen:
+            return
+        seen.add(key)
+        if _is_output(path):
+            found.outputs.append(path)
+        else:
+            found.files.append(path)
+
+    for text in inputs:
+        path = Path(text)
+        if path.is_dir():
+            for entry in sorted(path.iterdir()):
+                if entry.name.startswith(".") or entry.is_dir():
+                    continue
+                if entry.suffix.lower() not in suffixes:
+                    found.skipped.append(entry)
+                elif special := _not_regular(entry):
+                    found.special.append(f"{entry}: skipped, {special}")
+                else:
+                    add(entry)
+        elif special := _not_regular(path):
+            found.failed.append(f"{path}: {special}")
+        elif path.exists():
+            add(path)
+        else:
+            found.failed.append(f"{path}: no such file or folder")
+    return found
+
+
+# ---------------------------------------------------------------- reading
+
+
+def default_max_pixels() -> int | None:
+    """Pillow's limit against decompression bombs: it refuses images above twice its
+    ``MAX_IMAGE_PIXELS`` (and warns above it)."""
+    return None if Image.MAX_IMAGE_PIXELS is None else 2 * Image.MAX_IMAGE_PIXELS
+
+
+@contextlib.contextmanager
+def own_pixel_limit() -> Iterator[None]:
+    """Pillow's decompression-bomb check off for the block: :func:`read_image` checks
+    ``--max-pixels`` itself, with a message that says so, and no warning leaks out."""
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
+def read_image(path: Path, color: bool, max_pixels: int | None) -> tuple[np.ndarray, list[str]]:
+    """Pixels of the first frame, greyscale (or RGB with ``color``), and warnings to print.
+
+    8-bit greyscale is the codelab's input; 16-bit, 32-bit and float greyscale images
+    keep their values (no rescaling), everything else is converted by Pillow. Photos are
+    turned upright by their EXIF orientation first, as viewers show them: the output
+    carries no EXIF to turn it. An image of more than ``max_pixels`` pixels is refused
+    before it is decoded; a file of several frames (GIF, multi-page TIFF) gives its
+    first, with a warning.
+    """
+    notes = []
+    try:
+        with Image.open(path) as opened:
+            rows, columns = opened.height, opened.width
+            if max_pixels is not None and rows * columns > max_pixels:
+                raise FileError(
+                    f"{path}: {rows} x {columns} = {rows * columns} pixels, above the limit of "
+                    f"{max_pixels} (--max-pixels raises it)"
+                )
+            frames = getattr(opened, "n_frames", 1)
+            if frames > 1:
+                notes.append(f"{path}: {frames} frames; only the first is filtered")
+            opened.load()  # decoding errors here, before the conversion's own
+            im = ImageOps.exif_transpose(opened)
+            if not color and (im.mode in ("L", "I", "F") or im.mode.startswith("I;16")):
+                return np.asarray(im), notes
+            try:
+                converted = im.convert("RGB" if color else "L")
+            except ValueError:
+                raise FileError(
+                    f"{path}: colour mode {im.mode} cannot be converted to {'RGB' if color else 'greyscale'}"
+                ) from None
+            return np.asarray(converted), notes
+    except (OSError, ValueError, EOFError, SyntaxError, Image.DecompressionBombError) as exc:
+        reason = str(exc).replace(str(path), "").strip(" :'\"") or type(exc).__name__
+        raise FileError(f"{path}: not an image Pillow can read ({reason})") from None

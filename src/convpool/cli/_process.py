@@ -1,0 +1,90 @@
+"""One image through ``convpool apply``: read, filter, pool, scale and write it."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .. import convolve, max_pool
+from ._common import FileError, size
+from ._io import exists_error, read_image, save_atomic
+from ._naming import Settings
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to process each file: the settings that make its pixels, and the rest."""
+
+    settings: Settings
+    overwrite: bool
+    max_pixels: int | None
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file written: the result's shape, and lines to tell about it on stderr."""
+
+    shape: tuple[int, ...]
+    notes: tuple[str, ...] = ()
+
+
+def to_image(result: np.ndarray, scale: bool) -> tuple[Image.Image, str | None]:
+    """The result as an image, and what to tell about its non-finite values, if any.
+
+    With ``scale`` the finite values' min..max is stretched onto 0..255 (as matplotlib's
+    imshow shows a float image); NaN and -inf become 0 and +inf 255, so one such pixel
+    no longer turns the whole picture black.
+    """
+    if not scale:
+        return Image.fromarray(result), None
+    finite = np.isfinite(result)
+    values = result[finite].astype(np.float64)  # float64: max - min of float32 cannot overflow
+    scaled = np.zeros(result.shape, np.uint8)
+    if values.size:
+        lo, hi = values.min(), values.max()
+        if hi > lo:
+            scaled[finite] = np.rint((values - lo) * (255.0 / (hi - lo)))
+    scaled[np.isposinf(result)] = 255
+    note = None
+    if values.size < result.size:
+        kinds = (("NaN", np.isnan(result), 0), ("+inf", np.isposinf(result), 255), ("-inf", np.isneginf(result), 0))
+        present = [(kind, np.count_nonzero(where), value) for kind, where, value in kinds if where.any()]
+        counts = " and ".join(f"{count} {kind}" for kind, count, _ in present)
+        written = ", ".join(f"{kind} as {value}" for kind, _, value in present)
+        note = (
+            f"{counts} among the {result.size} values of the result: --scale stretched the "
+            f"finite values over 0..255 and wrote {written}"
+        )
+    return Image.fromarray(scaled), note
+
+
+def process(source: Path, target: Path, opts: Options, workers: int) -> Written:
+    """Filter ``source`` into ``target`` with ``workers`` threads; raise :class:`FileError`."""
+    if not opts.overwrite and target.exists():
+        raise exists_error(target)
+    how = opts.settings
+    pixels, notes = read_image(source, how.color, opts.max_pixels)
+    axes = (0, 1) if pixels.ndim == 3 else None
+    result = convolve(pixels, how.kernel.matrix, how.weight, mode=how.mode, dtype=how.dtype, axes=axes, workers=workers)
+    if 0 in result.shape[:2]:
+        raise FileError(
+            f"{source}: {size(pixels.shape)} is too small for a {size(how.kernel.shape)} kernel"
+            f" (mode {how.mode!r}): the result is empty"
+        )
+    if how.pool:
+        fmap_shape = result.shape
+        result = max_pool(result, how.pool, axes=axes, workers=workers)
+        if 0 in result.shape[:2]:
+            raise FileError(
+                f"{source}: its {size(fmap_shape)} feature map is too small for {size((how.pool, how.pool))}"
+                " pooling: the result is empty"
+            )
+    image, note = to_image(result, how.scale)
+    save_atomic(image, target, opts.overwrite, f"{how.description()} {shlex.quote(source.name)}")
+    if note is not None:
+        notes.append(f"{source}: {note}")
+    return Written(result.shape, tuple(notes))

@@ -1,0 +1,150 @@
+"""Names of ``convpool apply``'s outputs: different settings never share one."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from cli_helpers import files_in
+from convpool.cli import main
+from convpool.cli._args import glue_dash_values
+from convpool.cli._parser import build_parser
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def small_image(path: Path, seed: int = 0) -> None:
+    """A 12 x 16 noise image at ``path``, its folders made as needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    Image.fromarray(rng.integers(0, 256, (12, 16), dtype=np.uint8)).save(path)
+
+
+def readme_apply_commands() -> list[list[str]]:
+    """The ``convpool apply`` commands of the README's shell blocks, in order, as argv."""
+    blocks = re.findall(r"```(?:console|shell|sh|bash)\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    commands = []
+    for block in blocks:
+        for line in block.splitlines():
+            for part in line.split("  #")[0].split("&&"):
+                words = shlex.split(part)
+                if words[:2] == ["convpool", "apply"]:
+                    commands.append(words[1:])
+    return commands
+
+
+def test_the_readmes_apply_examples_run_in_sequence_in_one_folder(tmp_path, monkeypatch, capsys):
+    commands = readme_apply_commands()
+    assert len(commands) >= 5
+    parser = build_parser()
+    for i, argv in enumerate(commands):  # small images under the names the examples use
+        for name in parser.parse_args(glue_dash_values(argv)).inputs:
+            if name.endswith(("/", "\\")):
+                for j in range(2):
+                    small_image(tmp_path / name / f"{Path(name).name}{j}.png", seed=10 * i + j)
+            elif not (tmp_path / name).exists():
+                small_image(tmp_path / name, seed=i)
+    monkeypatch.chdir(tmp_path)
+    for argv in commands:
+        assert main(argv) == 0, (shlex.join(["convpool", *argv]), capsys.readouterr().err)
+
+
+# Settings that give different results, each of which must get a name of its own.
+DIFFERENT = [
+    [],
+    ["--weight", "2"],
+    ["--weight", "1/9"],
+    ["--weight", "0.1234567"],
+    ["--weight", "0.1234568"],
+    ["--mode", "valid"],
+    ["--mode", "wrap"],
+    ["--pool", "2"],
+    ["--pool", "3"],
+    ["--color"],
+    ["--scale"],
+    ["--dtype", "float32"],
+    ["--color", "--scale", "--mode", "reflect", "--pool", "2"],
+    ["-k", "sobel_vertical"],
+    ["-k", "1,2;3,4"],
+    ["-k", "1,2;3,4", "--weight", "0.5"],
+    ["-k", "1,2;3,5"],
+    ["-k", "1,2,3,4"],
+]
+
+
+def test_different_settings_never_share_an_output_name(tmp_path, capsys):
+    small_image(tmp_path / "photo.png")
+    out = tmp_path / "o"
+    for n, settings in enumerate(DIFFERENT, start=1):
+        # --overwrite: a clash would silently replace an earlier result; count the files instead.
+        assert main(["apply", str(tmp_path / "photo.png"), "-q", "--overwrite", "-o", str(out), *settings]) == 0
+        assert len(files_in(out)) == n, (settings, files_in(out))
+    names = files_in(out)
+    assert "photo.edges.png" in names and "photo.sobel_vertical.png" in names
+    assert "photo.edges.valid.png" in names and "photo.edges.pool2.png" in names
+    assert "photo.edges.w2.png" in names and "photo.edges.w1_9.png" in names
+    assert "photo.edges.color.png" in names and "photo.edges.scaled.png" in names
+    assert "photo.edges.tif" in names
+    assert sum(re.fullmatch(r"photo\.custom-[0-9a-f]{8}\.png", name) is not None for name in names) == 4
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        ["-k", "edges", "--mode", "keep", "--dtype", "uint8", "--weight", "1"],
+        ["-k", "-1,-1,-1;-1,8,-1;-1,-1,-1"],  # a matrix: named by its digest, whatever it equals
+    ],
+)
+def test_default_settings_keep_the_plain_name_and_a_matrix_a_steady_one(tmp_path, same):
+    small_image(tmp_path / "photo.png")
+    out = tmp_path / "o"
+    for _ in range(2):
+        assert main(["apply", str(tmp_path / "photo.png"), "-q", "--overwrite", "-o", str(out), *same]) == 0
+    [name] = files_in(out)
+    if same[1] == "edges":
+        assert name == "photo.edges.png"
+    else:
+        assert re.fullmatch(r"photo\.custom-[0-9a-f]{8}\.png", name)
+
+
+def test_help_explains_the_output_names(capsys):
+    assert main(["apply", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "STEM.KERNEL[.wW][.MODE][.poolN][.color][.scaled].png" in text
+    assert "custom-XXXXXXXX" in text and "never share a name" in text
+
+
+def test_outputs_never_become_inputs_even_in_the_same_folder(tmp_path, capsys):
+    folder = tmp_path / "photos"
+    small_image(folder / "a.png")
+    small_image(folder / "b.tif", seed=1)
+    for _ in range(2):
+        assert main(["apply", str(folder), "-q", "-o", str(folder), "--overwrite"]) == 0
+    assert files_in(folder) == ["a.edges.png", "a.png", "b.edges.png", "b.tif"]
+    assert main(["apply", str(folder), "-q", "-o", str(folder), "--dtype", "float32"]) == 0
+    assert files_in(folder) == ["a.edges.png", "a.edges.tif", "a.png", "b.edges.png", "b.edges.tif", "b.tif"]
+    err = capsys.readouterr().err
+    assert f"convpool: skipped 2 convpool outputs (never inputs): {folder / 'a.edges.png'}, " in err
+
+    # Named on the command line too; what marks them is in the files, not their names.
+    for name in ("a.edges.png", "a.edges.tif"):
+        with Image.open(folder / name) as im:
+            software = im.info.get("Software") or im.getexif().get(0x0131)
+        assert software.startswith("convpool ")
+        (folder / name).rename(folder / f"renamed-{name}")
+    assert main(["apply", str(folder / "renamed-a.edges.png"), str(folder / "a.png"), "-o", str(tmp_path / "o")]) == 0
+    assert files_in(tmp_path / "o") == ["a.edges.png"]
+    assert "skipped 1 convpool output (never inputs)" in capsys.readouterr().err
+
+
+def test_the_demos_maps_are_outputs_its_input_is_not(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert main(["apply", str(tmp_path), "-q", "-o", str(tmp_path)]) == 0
+    assert "skipped 7 convpool outputs" in capsys.readouterr().err
+    assert "ascent.edges.png" in files_in(tmp_path) and len(files_in(tmp_path)) == 9
