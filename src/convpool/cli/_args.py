@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from fractions import Fraction
 
-from .. import kernels
+from .. import _validate, kernels
 
 # A matrix literal: rows separated by ";", entries by "," or spaces.
 _LITERAL = re.compile(r"^[\s\d.,;+\-eE/]+$")
@@ -38,43 +38,49 @@ def kernel_arg(text: str) -> kernels.Kernel:
         )
     try:
         matrix = [[_parse_number(x) for x in re.split(r"[,\s]+", row.strip()) if x] for row in text.split(";")]
-    except ValueError as exc:
+        return kernels.Kernel("custom", matrix, description="given on the command line")
+    except (ValueError, TypeError) as exc:  # the API's own check of the matrix
         raise argparse.ArgumentTypeError(f"bad matrix {text!r}: {exc}") from None
-    if any(len(row) == 0 for row in matrix) or len({len(row) for row in matrix}) != 1:
-        raise argparse.ArgumentTypeError(
-            f"bad matrix {text!r}: rows (separated by ';') must all have the same, "
-            "non-zero number of entries (separated by ',')"
-        )
-    return kernels.Kernel("custom", matrix, description="given on the command line")
 
 
 def weight_arg(text: str) -> float:
     """``--weight``: a finite number or fraction."""
     try:
-        return _parse_number(text)
+        return _validate.real(_parse_number(text), "weight")
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def positive_int(text: str) -> int:
-    """An integer of at least 1."""
+def _int(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
-        value = 0
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    """An integer of at least 1 (``--max-pixels``, which only the command line has)."""
+    value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
     return value
 
 
-def workers_arg(text: str) -> int:
-    """``--workers``: a positive integer, or -1 for one per core."""
-    if text.strip() == "-1":
-        return os.cpu_count() or 1
+def pool_arg(text: str) -> int:
+    """``--pool``: a window size of at least 1, checked as the API checks `size`."""
     try:
-        return positive_int(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer or -1 (all cores), got {text!r}") from None
+        return _validate.pair(_int(text), "pool")[0]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def workers_arg(text: str) -> int:
+    """``--workers``: a positive integer, or -1 for one per core, checked as the API
+    checks `workers`."""
+    try:
+        return _validate.workers(_int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # Options whose value may start with "-" (a matrix or a negative weight): argparse would

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .. import __version__, kernels
-from ._args import kernel_arg, positive_int, weight_arg, workers_arg
+from .. import __version__, _validate, kernels
+from ._args import kernel_arg, pool_arg, positive_int, weight_arg, workers_arg
 from ._io import default_max_pixels
 from ._naming import NAMING_HELP
 
@@ -128,13 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     apply.add_argument(
         "--mode",
-        choices=("keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap"),
+        choices=_validate.MODES,
         default="keep",
         help="keep: the image's size, margin as in the input (the codelab's; default); "
         "valid: only the pixels the kernel covers; reflect, mirror, nearest, constant (0), "
         "wrap: SciPy's border modes, every pixel computed",
     )
-    apply.add_argument("--pool", type=positive_int, metavar="N", help="then N x N max pooling (the codelab's: 2)")
+    apply.add_argument("--pool", type=pool_arg, metavar="N", help="then N x N max pooling (the codelab's: 2)")
     apply.add_argument(
         "--dtype",
         choices=("uint8", "float32"),
