@@ -55,7 +55,10 @@ class BuildExt(build_ext):
         # loaded: building an sdist needs neither.
         expand_templates()
         self.distribution.ext_modules = cythonize(
-            self.distribution.ext_modules, compiler_directives=DIRECTIVES, shared_utility_qualified_name=SHARED
+            self.distribution.ext_modules,
+            compiler_directives=DIRECTIVES,
+            shared_utility_qualified_name=SHARED,
+            nthreads=os.cpu_count() or 1,  # the modules translate independently, too
         )
         super().finalize_options()
         if self.parallel is None:  # the modules compile independently
