@@ -7,8 +7,9 @@ of SciPy's modes are steps of that route.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -25,17 +26,57 @@ Mode = Literal[
 _EXACT = 2**53
 
 
-class Kernel(NamedTuple):
-    """A checked kernel: its float64 values, and its integer taps where it has them."""
+class Kernel:
+    """A checked kernel: its shape now; its float64 values, integer taps (where every
+    value is an integer of magnitude below 2**53 in all), nonzero count and accumulator
+    per image kind on first use.
 
-    values: np.ndarray  # float64, read-only, C order
-    taps: np.ndarray | None  # int64, read-only, when every value is an integer below 2**53
-    nonzero: int  # nonzero entries, at least 1: a measure of the work per pixel
-    accumulators: tuple[int, ...]  # for each image kind, the integer path's bits (0: float64)
+    A call whose kernel covers no pixel ("keep" mode, a kernel larger than the image)
+    then costs only the check of the kernel, not a conversion of every tap.
+    """
+
+    def __init__(self, source: np.ndarray) -> None:
+        self.shape: tuple[int, int] = source.shape
+        self._source = source  # checked: real, 2-D, non-empty, finite
+
+    @functools.cached_property
+    def values(self) -> np.ndarray:
+        """float64, read-only, C order: a private copy."""
+        values = np.array(self._source, dtype=np.float64, order="C", copy=True)
+        values.flags.writeable = False
+        self._source = values  # the caller's array is no longer referenced
+        return values
+
+    @functools.cached_property
+    def taps(self) -> np.ndarray | None:
+        """int64, read-only, where the kernel runs on the integer paths."""
+        v = self.values
+        with np.errstate(over="ignore"):  # a sum beyond float64's range is no integer kernel
+            exact = (v == np.trunc(v)).all() and float(np.abs(v).sum()) < _EXACT
+        if not exact:
+            return None
+        taps = v.astype(np.int64)
+        taps.flags.writeable = False
+        return taps
+
+    @functools.cached_property
+    def nonzero(self) -> int:
+        """Nonzero taps, at least 1: a measure of the work per pixel."""
+        return max(1, int(np.count_nonzero(self.values)))
+
+    @functools.cached_property
+    def accumulators(self) -> tuple[int, ...]:
+        """For each image kind, the integer path's accumulator bits (0: float64)."""
+        return tuple(_accumulator(self.taps, dt) for dt in _IMAGE_KIND)
+
+    def complete(self) -> Kernel:
+        """Every field made now (a kernel kept for later: cached, or in a dask graph)."""
+        self.accumulators, self.nonzero  # noqa: B018
+        return self
 
 
 def checked_kernel(kernel: Any) -> Kernel:
-    """`kernel` checked and converted, from the cache when it was seen before.
+    """`kernel` checked, from the cache when it was seen before.
 
     The same small kernel applied again and again (the codelab's case) skips the
     conversion and checks, which cost more than filtering a small image. Keyed by dtype,
@@ -52,17 +93,12 @@ def checked_kernel(kernel: Any) -> Kernel:
         if hit is not None:  # only checked kernels are stored
             return hit
     k = _validate.kernel(k)
-    values = _validate.finite(k, "kernel")
-    taps = None
-    if (values == np.trunc(values)).all() and float(np.abs(values).sum()) < _EXACT:
-        taps = values.astype(np.int64)
-        taps.flags.writeable = False
-    nonzero = max(1, int(np.count_nonzero(values)))
-    checked = Kernel(values, taps, nonzero, tuple(_accumulator(taps, dt) for dt in _IMAGE_KIND))
+    _validate.finite(k, "kernel")
+    checked = Kernel(k)
     if key is not None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
-        _CACHE[key] = checked
+        _CACHE[key] = checked.complete()
     return checked
 
 
@@ -103,10 +139,12 @@ _INT_IMAGES = _KERNELS.INT_IMAGES
 
 
 def _convert(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """Input values as the output dtype, by the kernels' rule (the codelab's margin)."""
+    """Input values as the output dtype, by the kernels' rule (the codelab's margin): the
+    integer types clamp to their range and truncate toward zero, NaN becomes 0."""
     v = values.astype(np.float64)
-    if dtype == np.uint8:
-        v = np.where(v > 0, np.minimum(v, 255.0), 0.0)  # NaN fails v > 0 and becomes 0
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        v = np.trunc(np.where(np.isnan(v), 0.0, np.clip(v, info.min, info.max)))
     with np.errstate(over="ignore", invalid="ignore"):
         return v.astype(dtype)
 
@@ -166,7 +204,7 @@ def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: 
     if src.shape[2] <= settings.max_columns:
         task, task_args = fn, (src, *args, dst, out_kind, keep)
     else:
-        task, task_args = _tiles, (fn, args, out_kind, src, dst, kernel.values.shape, keep, settings.max_columns)
+        task, task_args = _tiles, (fn, args, out_kind, src, dst, kernel.shape, keep, settings.max_columns)
     if workers == 1:  # one band: no split to plan
         task(*task_args, 0, dst.shape[0] * dst.shape[1])
     else:
@@ -177,7 +215,7 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
               axes: tuple[int, int], out: np.ndarray | None, workers: int, cval: float) -> np.ndarray:
     """convolve with checked arguments: its one route."""
     keep = mode != "valid"
-    kh, kw = kernel.values.shape
+    kh, kw = kernel.shape
     out_shape = image.shape
     if not keep:
         shape = list(out_shape)
@@ -188,7 +226,9 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
     if dst.size:
         src = _layout.as_stack(image, axes)
         settings = _config.current()
-        if mode == "keep" or mode == "valid":
+        if mode == "keep" and (kh > src.shape[1] or kw > src.shape[2]):
+            dst[...] = _convert(src, dst.dtype)  # the kernel covers no pixel: all margin
+        elif mode == "keep" or mode == "valid":
             _run(src, kernel, weight, dst, keep, workers, settings)
         else:  # the border strips are computed apart, each in "valid" mode
             _borders.correlate(src, dst, (kh, kw), _borders.canonical(mode), cval,
@@ -216,9 +256,12 @@ def convolve(
         s[r, c] = sum_{i, j} kernel[i, j] * image[r + i - kh // 2, c + j - kw // 2]
         v[r, c] = weight * s[r, c]
 
-    summed in float64, taps in row-major order. For ``dtype=uint8`` ``v`` is clamped to
-    0..255 and truncated toward zero (99.9 becomes 99; OpenCV would round to 100),
-    as the codelab stores its float into the integer image; NaN becomes 0.
+    summed in float64 over the nonzero taps in row-major order: a zero tap reads no
+    pixel, so an infinite or NaN pixel under it changes nothing (as in SciPy and OpenCV).
+    For ``dtype=uint8`` ``v`` is clamped to 0..255 and truncated toward zero (99.9
+    becomes 99; OpenCV would round to 100), as the codelab stores its float into the
+    integer image; NaN becomes 0. ``uint16`` and ``int16`` follow the same rule on their
+    own ranges (0..65535, -32768..32767).
 
     Parameters
     ----------
@@ -229,7 +272,8 @@ def convolve(
         The filter, real and finite, at least 1 x 1; the codelab's list of lists works
         as written. Integer-valued kernels on integer images run on an exact integer path.
     weight : float, optional
-        Finite factor applied to the sum (the codelab's ``weight``), default 1.0.
+        Finite factor applied to the sum (the codelab's ``weight``), default 1.0: any
+        real scalar (Python, NumPy, or a 0-d array).
     mode : str, optional
         ``"keep"`` (default) returns the image's shape and leaves the margin the kernel
         cannot cover (``kh // 2`` rows on top, ``kh - 1 - kh // 2`` at the bottom,
@@ -245,9 +289,12 @@ def convolve(
         ``"grid-constant"`` and ``"grid-wrap"`` are SciPy's synonyms of
         ``"reflect"``, ``"constant"`` and ``"wrap"``. Images smaller than the kernel
         repeat the pattern, as SciPy does.
-    dtype : {numpy.uint8, numpy.float32, numpy.float64}, optional
-        Output type. The float types return ``v`` unclamped (negative responses kept;
-        float32 rounds to nearest and overflows to +-inf).
+    dtype : {numpy.uint8, numpy.uint16, numpy.int16, numpy.float32, numpy.float64}, optional
+        Output type (``None`` is refused: NumPy would read it as float64). The integer
+        types clamp and truncate as above: ``uint16`` for 16-bit images (microscopy,
+        medical), ``int16`` for signed responses (OpenCV's ``CV_16S``). The float types
+        return ``v`` unclamped (negative responses kept; float32 rounds to nearest and
+        overflows to +-inf).
     axes : pair of int, optional
         The two spatial axes of an N-D image; the kernel is applied to every 2-D slice
         along the other axes (``(-2, -1)`` for a stack, ``(0, 1)`` for ``(H, W, C)``).
@@ -269,9 +316,10 @@ def convolve(
     Raises
     ------
     TypeError
-        If `image` or `kernel` is not real-valued (complex, object, strings), `weight`
-        or `cval` is not a real number, `dtype` is not one of the three above, `axes` or
-        `workers` is not an int (pair), or `out` is not an ndarray of `dtype`.
+        If `image` or `kernel` is not real-valued (complex, object, strings) or is a
+        masked array or matrix, `weight` or `cval` is not a real number, `dtype` is not
+        one of the five above, `axes` or `workers` is not an int (pair; a set has no
+        order), or `out` is not an ndarray of `dtype`.
     ValueError
         If `image` is not 2-D and no `axes` are given, `kernel` is not 2-D, empty or
         not finite, `weight` or `cval` is not finite, `mode` is unknown, `axes` are out of

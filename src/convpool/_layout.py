@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from . import _validate
+
 # Native dtypes the kernels take as they are.
 KERNEL_DTYPES = frozenset(
     np.dtype(t)
@@ -63,6 +65,8 @@ def prepare_out(
     ho, wo = shape[axes[0]], shape[axes[1]]
     if not isinstance(out, np.ndarray):
         raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
+    if type(out) is not np.ndarray:
+        _validate.no_subclass(out, "out")
     if out.shape != shape:
         raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
     if out.dtype != dtype:

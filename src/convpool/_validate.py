@@ -13,6 +13,7 @@ import math
 import numbers
 import operator
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,9 +23,9 @@ from . import _borders
 
 # convolve's modes: convpool's own two, then SciPy's.
 MODES = ("keep", "valid", *_borders.MODES)
-OUT_DTYPES = (np.dtype(np.uint8), np.dtype(np.float32), np.dtype(np.float64))
+OUT_DTYPES = tuple(np.dtype(t) for t in (np.uint8, np.uint16, np.int16, np.float32, np.float64))
 MEAN_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
-_OUT_BY_TYPE = {np.uint8: OUT_DTYPES[0], np.float32: OUT_DTYPES[1], np.float64: OUT_DTYPES[2]}
+_OUT_BY_TYPE = {dt.type: dt for dt in OUT_DTYPES}
 
 
 def _is_int(value: Any) -> bool:
@@ -35,8 +36,22 @@ def _is_int(value: Any) -> bool:
 _REAL = frozenset("biuf")
 
 
+def no_subclass(value: Any, name: str) -> None:
+    """Refuse masked arrays and matrices."""
+    # A masked array's mask and a matrix's two dimensions would be silently lost.
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"`{name}` must not be a masked array: convpool has no mask, so pass "
+            f"`{name}.filled(value)` or `{name}.data` to say what the masked pixels are"
+        )
+    if isinstance(value, np.matrix):
+        raise TypeError(f"`{name}` must be a numpy.ndarray, not a numpy.matrix: pass numpy.asarray({name})")
+
+
 def image(value: Any, name: str = "image") -> np.ndarray:
     """An array of real numbers (bool, integer, float16/32/64), not copied if it is one."""
+    if type(value) is not np.ndarray:
+        no_subclass(value, name)
     if isinstance(value, np.ndarray):
         arr = value
     else:
@@ -54,6 +69,7 @@ def image(value: Any, name: str = "image") -> np.ndarray:
 
 def kernel(value: Any, name: str = "kernel") -> np.ndarray:
     """A non-empty 2-D array of real numbers (finiteness is checked by :func:`finite`)."""
+    no_subclass(value, name)
     try:
         k = np.asarray(value)
     except (ValueError, TypeError) as exc:
@@ -67,22 +83,26 @@ def kernel(value: Any, name: str = "kernel") -> np.ndarray:
     return k
 
 
-def finite(values: np.ndarray, name: str) -> np.ndarray:
-    """A private, read-only float64 copy of ``values``, which must be finite."""
-    k = np.array(values, dtype=np.float64, order="C", copy=True)
-    if not np.isfinite(k).all():
+def finite(values: np.ndarray, name: str) -> None:
+    """Refuse NaN and infinities, reading ``values`` once without a copy (the minimum and
+    maximum of an array are finite exactly when all its values are)."""
+    if values.dtype.kind == "f" and not (np.isfinite(values.min()) and np.isfinite(values.max())):
         raise ValueError(f"`{name}` must be finite (no NaN or inf)")
-    k.flags.writeable = False
-    return k
 
 
 def real(value: Any, name: str) -> float:
-    """A finite real number (bool refused), as a float."""
+    """A finite real number of any kind (Python, NumPy scalar or 0-d array; bool
+    refused), as a float."""
     if type(value) is float and math.isfinite(value):
         return value  # the common call, checked in one step
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a real number, got {type(value).__name__}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:
+        raise ValueError(f"`{name}` must be finite, got an integer beyond float64's range") from None
     if not math.isfinite(v):
         raise ValueError(f"`{name}` must be finite, got {v}")
     return v
@@ -103,17 +123,21 @@ def mode(value: Any) -> str:
 
 
 def out_dtype(value: Any) -> np.dtype:
-    """convolve's output dtype."""
+    """convolve's output dtype. None is refused: NumPy would read it as float64, which
+    is no default of convolve's."""
     dt = _OUT_BY_TYPE.get(value) if isinstance(value, type) else None
     if dt is not None:
         return dt
     try:
-        dt = np.dtype(value)
+        dt = None if value is None else np.dtype(value)
     except TypeError:
         dt = None
     if dt is None or dt not in OUT_DTYPES:
-        raise TypeError(f"`dtype` must be numpy.uint8, numpy.float32 or numpy.float64, got {value!r}")
-    return dt
+        raise TypeError(
+            "`dtype` must be numpy.uint8, numpy.uint16, numpy.int16, numpy.float32 or numpy.float64, "
+            f"got {value!r}"
+        )
+    return dt.newbyteorder("=")
 
 
 def mean_dtype(value: Any) -> np.dtype | None:
@@ -141,10 +165,10 @@ def axes(value: Any, ndim: int, name: str = "image") -> tuple[int, int]:
         return (0, 1)
     if ndim < 2:
         raise ValueError(f"`{name}` must have at least 2 dimensions, got {ndim}-D")
-    try:
-        pair = tuple(value)
-    except TypeError:
-        raise TypeError(f"`axes` must be a pair of ints, got {value!r}") from None
+    if not isinstance(value, (Sequence, np.ndarray)) or isinstance(value, str):
+        # A set has no order: which axis would be the rows?
+        raise TypeError(f"`axes` must be a pair of ints (a tuple or list), got {value!r}")
+    pair = tuple(value)
     if len(pair) != 2 or not all(_is_int(a) for a in pair):
         raise TypeError(f"`axes` must be a pair of ints, got {value!r}")
     out = []
@@ -185,4 +209,6 @@ def pair(value: Any, name: str) -> tuple[int, int]:
     r, c = int(both[0]), int(both[1])
     if r < 1 or c < 1:
         raise ValueError(f"`{name}` must be at least 1, got {value!r}")
+    if r > sys.maxsize or c > sys.maxsize:
+        raise ValueError(f"`{name}` must be at most {sys.maxsize} (2**63 - 1), got {value!r}")
     return r, c

@@ -178,13 +178,13 @@ def convolve(
     True
     """
     x = _as_dask(image)
-    k = _convolve.checked_kernel(kernel)
+    k = _convolve.checked_kernel(kernel).complete()  # kept in the graph: a private copy now
     w = _validate.real(weight, "weight")
     mode = _validate.mode(mode)
     c = _validate.real(cval, "cval")
     dt = _validate.out_dtype(dtype)
     ax = _validate.axes(axes, x.ndim)
-    kh, kw = k.values.shape
+    kh, kw = k.shape
     if x.size == 0:
         return da.from_array(_convolve.correlate(np.empty(x.shape, x.dtype), k, w, mode, dt, ax, None, 1, c))
     base = _borders.canonical(mode)

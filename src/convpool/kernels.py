@@ -96,7 +96,9 @@ class Kernel:
     description: str = ""
 
     def __init__(self, name: str, matrix: npt.ArrayLike, weight: float = 1.0, description: str = "") -> None:
-        m = _validate.finite(_validate.kernel(matrix, "matrix"), "matrix")
+        m = _validate.kernel(matrix, "matrix")
+        _validate.finite(m, "matrix")
+        m = np.array(m, dtype=np.float64)
         w = _validate.real(weight, "weight")
         # Integer-valued matrices are kept as int64 where that is exact: every entry of
         # magnitude up to 2**53, where float64 holds every integer (larger ones stay float).

@@ -38,6 +38,18 @@ def _store_uint8(v: float) -> int:
     return int(v)
 
 
+def _store_int(dtype: np.dtype):
+    """The codelab's rule on another integer range: clamp, then truncate toward zero."""
+    info = np.iinfo(dtype)
+
+    def store(v: float) -> int:
+        if v != v:  # NaN
+            return 0
+        return int(min(max(v, float(info.min)), float(info.max)))
+
+    return store
+
+
 def codelab_convolution(
     image: npt.ArrayLike, filter: npt.ArrayLike, weight: float = 1
 ) -> np.ndarray:
@@ -159,8 +171,10 @@ def convolve(
     """What :func:`convpool.convolve` computes, for one 2-D image, in plain Python.
 
     For each output pixel: ``s = 0.0``, then ``s = s + kernel[i][j] * image[...]`` over
-    the taps in row-major order, ``v = weight * s``, then for uint8 the codelab's clamp
-    to 0..255 and truncation (NaN -> 0); float32 rounds ``v`` to nearest. In mode
+    the nonzero taps in row-major order (a zero tap reads no pixel, so an infinite or NaN
+    pixel under it changes nothing), ``v = weight * s``, then for the integer types the
+    codelab's clamp to the type's range (0..255 for uint8) and truncation toward zero
+    (NaN -> 0); float32 rounds ``v`` to nearest. In mode
     ``"keep"`` the uncovered margin is the input value, converted the same way. The
     extension modes (``"reflect"``, ``"mirror"``, ``"nearest"``, ``"constant"``,
     ``"wrap"`` and SciPy's ``grid-`` synonyms) read pixels beyond the edge where
@@ -180,7 +194,7 @@ def convolve(
     rows = arr.tolist()
     k = np.asarray(kernel, dtype=np.float64).tolist()
     out_dtype = np.dtype(dtype)
-    store = _store_uint8 if out_dtype == np.uint8 else float
+    store = float if out_dtype.kind == "f" else _store_int(out_dtype)
     h, w = arr.shape
     kh, kw = len(k), len(k[0])
     ar, ac = kh // 2, kw // 2
@@ -203,6 +217,8 @@ def convolve(
             s = 0.0
             for i in range(kh):
                 for j in range(kw):
+                    if k[i][j] == 0:  # a zero tap reads no pixel: 0 * inf would be NaN
+                        continue
                     y = _extend(r + i - ar, h, mode)
                     x = _extend(c + j - ac, w, mode)
                     pixel = float(cval) if y is None or x is None else float(rows[y][x])
