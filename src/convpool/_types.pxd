@@ -39,27 +39,25 @@ cdef inline out_t _put(double v, out_t* kind) noexcept nogil:
     # truncate toward zero (the codelab's store into its uint8 image); NaN becomes 0.
     # The float types round to nearest (float32 overflows to +-inf). ``kind`` only
     # chooses the specialisation.
-    if out_t is uint8_t:
+    cdef double lo, hi
+    if out_t is float or out_t is double:
+        return <out_t>v
+    elif out_t is uint8_t:
+        # One test for NaN and the low end: the common store of the float path.
         if not v > 0.0:
             return 0
         if v >= 255.0:
             return 255
         return <uint8_t>v
-    elif out_t is uint16_t:
-        if not v > 0.0:
-            return 0
-        if v >= 65535.0:
-            return 65535
-        return <uint16_t>v
-    elif out_t is int16_t:
+    else:
+        lo = 0.0 if out_t is uint16_t else -32768.0
+        hi = 65535.0 if out_t is uint16_t else 32767.0
         if v != v:
             return 0
-        if v <= -32768.0:
-            return -32768
-        if v >= 32767.0:
-            return 32767
-        return <int16_t>v
-    else:
+        if v <= lo:
+            return <out_t>lo
+        if v >= hi:
+            return <out_t>hi
         return <out_t>v
 
 
