@@ -47,7 +47,7 @@ K3 = np.ones((3, 3))
         ({"cval": np.nan, "mode": "constant"}, ValueError, r"`cval` must be finite, got nan"),
         ({"cval": np.inf}, ValueError, r"`cval` must be finite, got inf"),
         ({"mode": 1}, TypeError, r"`mode` must be a string, got int"),
-        ({"dtype": np.int16}, TypeError, r"`dtype` must be numpy.uint8, numpy.float32 or numpy.float64"),
+        ({"dtype": np.int32}, TypeError, r"`dtype` must be numpy.uint8, numpy.uint16, numpy.int16, numpy.float32 or numpy.float64"),
         ({"dtype": "nonsense"}, TypeError, r"`dtype` must be numpy.uint8"),
         ({"dtype": np.float16}, TypeError, r"`dtype` must be numpy.uint8"),
         ({"axes": (0, 0)}, ValueError, r"`axes` must name two different axes"),
