@@ -147,3 +147,30 @@ def test_sizes_and_strides_up_to_the_largest_index():
     assert convpool.max_pool(image, 2, stride=big).shape == (1, 1)
     assert_identical(convpool.max_pool(image, big, ceil_mode=True), image.max(keepdims=True))
     assert convpool.min_pool(image, (big, 1), stride=(1, big)).shape == (0, 1)
+
+
+IMAGE = np.zeros((6, 6), np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: convpool.max_pool(IMAGE, 2, stride=10**30), ValueError, r"`stride` must be at most 9223372036854775807"),
+        (lambda: convpool.max_pool(IMAGE, 10**30, ceil_mode=True), ValueError, r"`size` must be at most"),
+        (lambda: convpool.min_pool(IMAGE, (2, 10**19)), ValueError, r"`size` must be at most"),
+        (lambda: convpool.convolve(IMAGE, [[1]], 10**400), ValueError, r"`weight` must be finite, got an integer"),
+        (lambda: convpool.convolve(IMAGE, [[1]], mode="constant", cval=-(10**400)), ValueError, r"`cval` must be finite"),
+        (lambda: convpool.convolve(IMAGE, [[1]], out=np.zeros((6, 6), np.uint8).view(np.matrix)), TypeError,
+         r"`out` must be a numpy.ndarray, not a numpy.matrix"),
+        (lambda: convpool.convolve(IMAGE, [[1]], dtype=None), TypeError, r"`dtype` must be numpy.uint8, numpy.uint16"),
+        (lambda: convpool.convolve(np.ma.masked_array(IMAGE), [[1]]), TypeError, r"`image` must not be a masked array"),
+        (lambda: convpool.max_pool(np.ma.masked_array(IMAGE, IMAGE > 0)), TypeError, r"`image` must not be a masked"),
+        (lambda: convpool.convolve(IMAGE, np.ma.masked_array([[1.0]])), TypeError, r"`kernel` must not be a masked"),
+        (lambda: convpool.convolve(np.zeros((3, 4, 5)), [[1]], axes={1, 2}), TypeError, r"`axes` must be a pair of ints \(a tuple or list\)"),
+        (lambda: convpool.convolve(IMAGE, [[1]], np.array([2.0, 3.0])), TypeError, r"`weight` must be a real number, got ndarray"),
+        (lambda: convpool.convolve(IMAGE, [[1]], np.array(True)), TypeError, r"`weight` must be a real number, got bool"),
+    ],
+)
+def test_unusual_arguments_are_refused_naming_the_parameter(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

@@ -83,6 +83,8 @@ def checked_kernel(kernel: Any) -> Kernel:
     shape and bytes, so only identical kernels share an entry; the entries are private
     copies, never the caller's array.
     """
+    if isinstance(kernel, np.ndarray) and type(kernel) is not np.ndarray:
+        _validate.no_subclass(kernel, "kernel")  # before asarray drops a mask
     try:
         k = np.asarray(kernel)
         key = (k.dtype, k.shape, k.tobytes()) if k.size <= _CACHE_MAX_TAPS else None
