@@ -1,4 +1,4 @@
-"""Hypothesis profiles and fixtures.
+"""Hypothesis profiles, fixtures, and the installed package's docstring examples.
 
 Hypothesis runs a quick profile by default; set ``CONVPOOL_HYPOTHESIS_PROFILE=thorough``
 for thousands of examples per property.
@@ -7,9 +7,13 @@ for thousands of examples per property.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+import convpool
+from convpool import _config
 
 settings.register_profile(
     "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -19,11 +23,33 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("CONVPOOL_HYPOTHESIS_PROFILE", "default"))
 
+#: The installed package (never ``src/``: the tests import what pip installed).
+PACKAGE = Path(convpool.__file__).parent
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect the installed package's folder along with this one.
+
+    pytest's doctest plugin (``--doctest-modules`` in pyproject.toml) then makes one item
+    of each docstring with examples in the installed modules, as ``pytest --pyargs
+    convpool`` would; ``--doctest-ignore-import-errors`` skips ``convpool.dask`` where
+    Dask is not installed. A run of chosen test files (``pytest tests/test_x.py``)
+    leaves them out, since it does not collect this file.
+    """
+    if file_path == Path(__file__) and getattr(parent.config.option, "doctestmodules", False):
+        return pytest.Dir.from_parent(parent, path=PACKAGE)
+    return None
+
 
 @pytest.fixture
 def split_everything():
     """Let even tiny images be split into bands, so band edges get tested."""
-    from convpool import _config
-
     with _config.override(min_pixels_per_thread=1):
         yield
+
+
+@pytest.fixture(params=sorted(_config.BUILDS))
+def build(request) -> _config.Build:
+    """Run the test once under each build of the kernels this CPU has (baseline, AVX2)."""
+    with _config.override(build=request.param) as chosen:
+        yield chosen.build

@@ -1,9 +1,11 @@
-"""The installed package: its stubs match its compiled modules and its examples run."""
+"""The installed package: what the tests import, its stubs and its typing files.
+
+Its docstring examples run as pytest's doctest items (see conftest.py), the README's
+in test_readme.py.
+"""
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -11,26 +13,10 @@ from pathlib import Path
 import pytest
 
 import convpool
-import convpool._convolve
-import convpool._pooling
-import convpool.data
-import convpool.reference
 
 
 def test_tests_use_the_installed_package():
     assert "site-packages" in Path(convpool.__file__).parts or "dist-packages" in Path(convpool.__file__).parts
-
-
-@pytest.mark.parametrize(
-    "module", [convpool, convpool._convolve, convpool._pooling, convpool.data, convpool.reference, "convpool.dask"]
-)
-def test_docstring_examples_run(module):
-    if isinstance(module, str):
-        pytest.importorskip("dask.array")
-        module = importlib.import_module(module)
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 def test_stubs_match_the_compiled_modules(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import os
 import re
 import shlex
@@ -494,8 +493,3 @@ def test_readme_shell_examples_are_valid_commands():
     for argv in commands:
         args = parser.parse_args(glue_dash_values(argv))
         assert args.command in ("demo", "apply", "kernels")
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(convpool.cli, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0

@@ -1,4 +1,8 @@
-"""convpool.convolve against the plain-Python reference, SciPy, OpenCV and the codelab."""
+"""convpool.convolve against the plain-Python reference, SciPy, OpenCV and the codelab.
+
+Every dtype and layout with and without `out`, stacks and empty images:
+test_layouts.py; border modes: test_modes.py; bad arguments: test_errors.py.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,7 @@ from hypothesis import strategies as st
 
 import convpool
 from convpool import reference
-from helpers import (
-    IMAGE_DTYPES,
-    LAYOUTS,
-    OUT_DTYPES,
-    assert_identical,
-    call_with_out,
-    digest,
-    images,
-    in_layout,
-    lay_out,
-    outs,
-    slice_by_slice,
-    spatial_axes,
-)
+from helpers import OUT_DTYPES, assert_identical, call_with_out, digest, images, outs, slice_by_slice, spatial_axes
 
 CODELAB_FILTERS = {
     "edges": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
@@ -237,60 +228,6 @@ def test_kernel_larger_than_the_image(shape):
     assert valid.shape == (max(shape[0] - 2, 0), max(shape[1] - 2, 0))
 
 
-@pytest.mark.parametrize("mode", ["keep", "valid"])
-@pytest.mark.parametrize("dtype", OUT_DTYPES)
-def test_empty_images(mode, dtype):
-    for shape in [(0, 0), (0, 7), (7, 0)]:
-        got = convpool.convolve(np.zeros(shape, np.uint8), np.ones((3, 3)), mode=mode, dtype=dtype)
-        expected = shape if mode == "keep" else (max(shape[0] - 2, 0), max(shape[1] - 2, 0))
-        assert got.shape == expected and got.dtype == dtype
-    stack = convpool.convolve(np.zeros((0, 5, 5)), np.ones((3, 3)), mode=mode, axes=(1, 2))
-    assert stack.shape == ((0, 5, 5) if mode == "keep" else (0, 3, 3))
-
-
-@pytest.mark.parametrize("shape", [(0, 0), (0, 7), (7, 0), (2, 0, 0), (0, 0, 3)])
-def test_empty_out_is_accepted(shape):
-    """An empty `out` once made a reshape fail: NumPy cannot infer -1 from size 0."""
-    axes = None if len(shape) == 2 else (0, 1)
-    image = np.zeros(shape, np.uint8)
-    out = np.zeros(shape, np.uint8)
-    assert convpool.convolve(image, np.ones((3, 3)), axes=axes, out=out) is out
-    assert convpool.max_pool(image, 1, axes=axes, out=out) is out
-
-
-@pytest.mark.parametrize("dtype", IMAGE_DTYPES)
-@pytest.mark.parametrize("layout", LAYOUTS)
-def test_every_dtype_and_layout(dtype, layout):
-    rng = np.random.default_rng(11)
-    base = rng.integers(0, 100, (9, 8)).astype(dtype)
-    image = in_layout(base, layout)
-    before = digest(image)
-    got = convpool.convolve(image, CODELAB_FILTERS["vertical"], dtype=np.float64)
-    assert digest(image) == before
-    assert_identical(got, reference.convolve(base, CODELAB_FILTERS["vertical"], dtype=np.float64))
-
-
-@pytest.mark.parametrize("dtype", IMAGE_DTYPES)
-def test_unaligned_image_and_out(dtype):
-    """Data one byte off its alignment is copied, not read or written in place: C loads of
-    misaligned data are undefined behaviour. The sanitizer build checks this test."""
-    base = np.random.default_rng(6).integers(0, 100, (9, 8)).astype(dtype)
-    image = lay_out(base, (0, 1), (1, 1), unaligned=True)
-    assert image.flags.aligned == (image.itemsize == 1)
-    from convpool import _layout
-
-    assert _layout.as_stack(image, (0, 1)).flags.aligned  # what the kernels get
-    for out_dtype in OUT_DTYPES:
-        got = convpool.convolve(image, CODELAB_FILTERS["edges"], dtype=out_dtype)  # the short path
-        assert_identical(got, reference.convolve(base, CODELAB_FILTERS["edges"], dtype=out_dtype))
-        out = lay_out(np.zeros((9, 8), out_dtype), (0, 1), (1, 1), unaligned=True)
-        assert convpool.convolve(image, CODELAB_FILTERS["edges"], out=out, dtype=out_dtype) is out
-        assert_identical(out, reference.convolve(base, CODELAB_FILTERS["edges"], dtype=out_dtype))
-    pooled = lay_out(np.zeros((4, 4), base.dtype), (1, 0), (1, -1), unaligned=True)
-    assert convpool.max_pool(image, out=pooled) is pooled
-    assert_identical(pooled, reference.max_pool(base))
-
-
 def test_lists_and_pillow_images():
     from PIL import Image
 
@@ -311,67 +248,13 @@ def test_integer_and_float_paths_agree_for_large_values():
             assert_identical(got, reference.convolve(image, kernel, dtype=np.float64))
 
 
-@pytest.mark.parametrize("axes", [(-2, -1), (1, 2), (0, 1), (0, 2), (2, 0)])
-def test_axes_apply_the_kernel_to_every_slice(axes):
-    rng = np.random.default_rng(2)
-    image = rng.integers(0, 256, (6, 7, 5), dtype=np.uint8)
-    kernel = rng.integers(-3, 4, (3, 2))
-    got = convpool.convolve(image, kernel, 0.5, axes=axes)
-    moved = np.moveaxis(image, axes, (0, 1))
-    for idx in range(moved.shape[2]):
-        expected = reference.convolve(moved[:, :, idx], kernel, 0.5)
-        assert_identical(np.moveaxis(got, axes, (0, 1))[:, :, idx], expected)
-
-
-def test_colour_image_and_4d_stack():
-    rng = np.random.default_rng(4)
-    colour = rng.integers(0, 256, (10, 12, 3), dtype=np.uint8)
-    got = convpool.convolve(colour, CODELAB_FILTERS["edges"], axes=(0, 1), mode="valid")
-    assert got.shape == (8, 10, 3)
-    for ch in range(3):
-        assert_identical(got[:, :, ch], reference.convolve(colour[:, :, ch], CODELAB_FILTERS["edges"], mode="valid"))
-    stack = rng.normal(size=(2, 3, 8, 9))
+def test_a_4d_stack():
+    """Two leading axes (colour images and 3-D stacks: test_layouts.py)."""
+    stack = np.random.default_rng(4).normal(size=(2, 3, 8, 9))
     got = convpool.convolve(stack, [[1, -1]], axes=(-2, -1), dtype=np.float64)
     for i in range(2):
         for j in range(3):
             assert_identical(got[i, j], reference.convolve(stack[i, j], [[1, -1]], dtype=np.float64))
-
-
-@pytest.mark.parametrize("mode", ["keep", "valid"])
-def test_out_is_filled_and_returned(mode):
-    image = np.arange(30, dtype=np.uint8).reshape(5, 6)
-    shape = (5, 6) if mode == "keep" else (3, 4)
-    out = np.full(shape, 7, np.float32)
-    got = convpool.convolve(image, np.ones((3, 3)), mode=mode, dtype=np.float32, out=out)
-    assert got is out
-    assert_identical(out, reference.convolve(image, np.ones((3, 3)), mode=mode, dtype=np.float32))
-
-
-def test_out_strided_or_transposed():
-    image = np.arange(48, dtype=np.uint8).reshape(6, 8)
-    expected = reference.convolve(image, CODELAB_FILTERS["edges"])
-    big = np.zeros((12, 16), np.uint8)
-    for out in (big[::2, ::2], np.zeros((8, 6), np.uint8).T, np.zeros((6, 8), np.uint8, order="F")):
-        assert convpool.convolve(image, CODELAB_FILTERS["edges"], out=out) is out
-        assert_identical(out, expected)
-    colour = np.zeros((6, 8, 2), np.uint8)
-    colour[..., 0] = image
-    colour[..., 1] = image
-    out = np.zeros_like(colour)
-    convpool.convolve(colour, CODELAB_FILTERS["edges"], axes=(0, 1), out=out)
-    assert_identical(out[..., 1], expected)
-
-
-def test_out_overlapping_the_image_gets_the_correct_result():
-    image = np.random.default_rng(0).integers(0, 256, (20, 20), dtype=np.uint8)
-    expected = reference.convolve(image, CODELAB_FILTERS["edges"])
-    inplace = image.copy()
-    assert convpool.convolve(inplace, CODELAB_FILTERS["edges"], out=inplace) is inplace
-    assert_identical(inplace, expected)
-    shifted = np.zeros((21, 20), np.uint8)
-    shifted[1:] = image
-    convpool.convolve(shifted[1:], CODELAB_FILTERS["edges"], out=shifted[:-1])
-    assert_identical(shifted[:-1], expected)
 
 
 def test_workers_on_a_large_image():
@@ -396,3 +279,12 @@ def test_weight_types():
     image = np.full((3, 3), 10, np.uint8)
     for weight in (2, 2.0, np.float32(2), np.int64(2), np.uint8(2)):
         assert convpool.convolve(image, [[1]], weight)[0, 0] == 20
+
+
+def test_kernel_array_is_neither_frozen_nor_cached_by_reference():
+    image = np.arange(36, dtype=np.uint8).reshape(6, 6)
+    kernel = np.ones((3, 3))
+    first = convpool.convolve(image, kernel)
+    assert kernel.flags.writeable
+    kernel[1, 1] = -8  # a cache holding the caller's array would now give a wrong result
+    np.testing.assert_array_equal(convpool.convolve(image, np.ones((3, 3))), first)

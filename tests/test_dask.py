@@ -1,4 +1,8 @@
-"""convpool.dask against the in-memory functions, on the threaded scheduler and a LocalCluster."""
+"""convpool.dask against the in-memory functions, on the threaded scheduler and a LocalCluster.
+
+Every dtype and layout: test_layouts.py; bad arguments (raised when called, before
+anything is computed): test_errors.py.
+"""
 
 from __future__ import annotations
 
@@ -142,23 +146,3 @@ def test_numpy_input_and_empty_images():
         expected = convpool.convolve(np.zeros(shape), KERNEL, mode="valid").shape
         assert cd.convolve(empty, KERNEL, mode="valid").shape == expected
         assert cd.max_pool(empty, ceil_mode=True).shape == convpool.max_pool(np.zeros(shape), ceil_mode=True).shape
-
-
-@pytest.mark.parametrize(
-    ("call", "error", "match"),
-    [
-        (lambda x: cd.convolve(x, [1, 2]), ValueError, r"`kernel` must be 2-D"),
-        (lambda x: cd.convolve(x, KERNEL, mode="same"), ValueError, r"`mode` must be one of"),
-        (lambda x: cd.convolve(x, KERNEL, cval=np.nan), ValueError, r"`cval` must be finite"),
-        (lambda x: cd.convolve(x, KERNEL, dtype=np.int8), TypeError, r"`dtype` must be numpy.uint8"),
-        (lambda x: cd.convolve(x.astype(complex), KERNEL), TypeError, r"`image` must hold real numbers"),
-        (lambda x: cd.convolve(x[None], KERNEL), ValueError, r"`image` must be 2-D, got 3-D"),
-        (lambda x: cd.max_pool(x, 0), ValueError, r"`size` must be at least 1"),
-        (lambda x: cd.min_pool(x, ceil_mode=None), TypeError, r"`ceil_mode` must be a bool"),
-        (lambda x: cd.avg_pool(x, dtype=np.uint8), TypeError, r"`dtype` must be None, numpy.float16"),
-        (lambda x: cd.avg_pool(x, axes=(0, 0)), ValueError, r"`axes` must name two different axes"),
-    ],
-)
-def test_errors_are_raised_before_computing(call, error, match):
-    with pytest.raises(error, match=match):
-        call(da.from_array(IMAGE, chunks=CHUNKS))

@@ -1,4 +1,9 @@
-"""max_pool(ceil_mode=True), min_pool and avg_pool against the reference, torch and scikit-image."""
+"""max_pool, min_pool and avg_pool against the reference, the codelab's loop, NumPy,
+PyTorch and scikit-image.
+
+Every dtype and layout with and without `out`: test_layouts.py; bad arguments:
+test_errors.py; every build: test_variants.py.
+"""
 
 from __future__ import annotations
 
@@ -6,53 +11,140 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from numpy.lib.stride_tricks import sliding_window_view
 
 import convpool
 from convpool import reference
-from helpers import IMAGE_DTYPES, LAYOUTS, assert_identical, digest, images, in_layout
+from helpers import IMAGE_DTYPES, assert_identical, call_with_out, digest, images, outs, slice_by_slice, spatial_axes
 
 POOLS = {"max": convpool.max_pool, "min": convpool.min_pool, "avg": convpool.avg_pool}
 REFERENCES = {"max": reference.max_pool, "min": reference.min_pool, "avg": reference.avg_pool}
 
+pairs = st.integers(1, 9) | st.tuples(st.integers(1, 9), st.integers(1, 9))
 
-@given(
-    image=images(max_side=13),
-    kind=st.sampled_from(sorted(POOLS)),
-    size=st.integers(1, 4),
-    stride=st.one_of(st.none(), st.integers(1, 5)),
-    ceil_mode=st.booleans(),
-)
-def test_matches_reference(image, kind, size, stride, ceil_mode):
+
+def numpy_max_pool_2x2(a: np.ndarray) -> np.ndarray:
+    h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
+    a = a[:h, :w]
+    return np.maximum(np.maximum(a[0::2, 0::2], a[1::2, 0::2]), np.maximum(a[0::2, 1::2], a[1::2, 1::2]))
+
+
+def pooled_side(n: int, size: int, stride: int, ceil_mode: bool) -> int:
+    """The README's rule, written apart from the reference's."""
+    if n == 0:
+        return 0
+    if n < size:
+        return 1 if ceil_mode else 0
+    if not ceil_mode:
+        return (n - size) // stride + 1
+    count = -(-(n - size) // stride) + 1
+    return count - 1 if (count - 1) * stride >= n else count
+
+
+def result_dtype(kind: str, image: np.dtype, dtype) -> np.dtype:
+    if kind == "avg":
+        return np.dtype(dtype) if dtype is not None else image if image.kind == "f" else np.dtype(np.float64)
+    return image
+
+
+@st.composite
+def calls(draw) -> dict:
+    """Everything a caller can pass: any image, size, stride, ceil_mode, out, workers."""
+    kind = draw(st.sampled_from(sorted(POOLS)))
+    ndim = draw(st.sampled_from([2, 2, 2, 3]))
+    image = draw(images(max_side=30 if ndim == 2 else 8, ndim=ndim))
+    axes = draw(spatial_axes(ndim))
+    size = draw(pairs)
+    stride = draw(st.none() | pairs)
+    ceil_mode = draw(st.booleans())
+    dtype = draw(st.sampled_from([None, np.float16, np.float32, np.float64])) if kind == "avg" else None
+    sr, sc = (size, size) if isinstance(size, int) else size
+    tr, tc = (sr, sc) if stride is None else (stride, stride) if isinstance(stride, int) else stride
+    spatial = (0, 1) if axes is None else tuple(a % ndim for a in axes)
+    shape = list(image.shape)
+    shape[spatial[0]] = pooled_side(shape[spatial[0]], sr, tr, ceil_mode)
+    shape[spatial[1]] = pooled_side(shape[spatial[1]], sc, tc, ceil_mode)
+    out_dtype = result_dtype(kind, image.dtype.newbyteorder("="), dtype)
+    args = {"size": size, "stride": stride, "ceil_mode": ceil_mode, "axes": axes,
+            "workers": draw(st.sampled_from([1, 2, 3]))}
+    if kind == "avg":
+        args["dtype"] = dtype
+    return {"kind": kind, "image": image, "args": args, "out": draw(st.none() | outs(shape, out_dtype)),
+            "out_hw": (shape[spatial[0]], shape[spatial[1]]), "out_dtype": out_dtype}
+
+
+# The fixture only lowers a threshold; it holds the same for every example.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=calls())
+def test_matches_reference(split_everything, case):
+    """Bit for bit, any call; the image unchanged, `out` filled and nothing around it;
+    `workers` (split into bands as finely as possible) never changes a result."""
+    kind, image, args = case["kind"], case["image"], case["args"]
     before = digest(image)
-    got = POOLS[kind](image, size, stride=stride, ceil_mode=ceil_mode)
+    got = call_with_out(lambda o: POOLS[kind](image, **args, out=o), case["out"])
     assert digest(image) == before
-    expected = REFERENCES[kind](np.asarray(image), size, stride, ceil_mode)
-    if kind == "max" or kind == "min":
-        # Of two equal zeros either may win (the kernels keep the first, like the reference).
-        np.testing.assert_array_equal(got, expected, strict=True)
-    else:
-        assert_identical(got, expected)
+
+    def ref(plane):
+        extra = {"dtype": args["dtype"]} if kind == "avg" else {}
+        return REFERENCES[kind](plane, args["size"], args["stride"], args["ceil_mode"], **extra)
+
+    assert_identical(got, slice_by_slice(ref, image, args["axes"], case["out_hw"], case["out_dtype"]))
+
+
+@given(image=images(max_side=14))
+def test_max_pool_matches_a_numpy_expression(image):
+    got = convpool.max_pool(image)
+    expected = numpy_max_pool_2x2(np.asarray(image).astype(image.dtype.newbyteorder("=")))
+    # Values only: of two equal zeros NumPy may keep either sign (the reference keeps the first).
+    np.testing.assert_array_equal(got, expected, strict=True)
+
+
+@pytest.mark.parametrize("dtype", IMAGE_DTYPES, ids=lambda t: np.dtype(t).name)
+def test_windows_of_any_shape_and_stride_match_numpy(dtype):
+    """Non-square windows and strides, against NumPy's sliding windows rather than the reference."""
+    image = np.random.default_rng(3).integers(0, 100, (9, 8)).astype(dtype)
+    for size, stride in [((2, 3), (2, 1)), ((3, 1), (1, 2)), ((4, 4), (3, 3))]:
+        windows = sliding_window_view(image, size)[:: stride[0], :: stride[1]]
+        assert_identical(convpool.max_pool(image, size, stride=stride), windows.max(axis=(2, 3)))
+        assert_identical(convpool.min_pool(image, size, stride=stride), windows.min(axis=(2, 3)))
+        means = windows.astype(np.float64).mean(axis=(2, 3)).astype(result_dtype("avg", image.dtype, None))
+        # Values only: NumPy's mean sums pairwise, the average sums in row-major order.
+        np.testing.assert_allclose(convpool.avg_pool(image, size, stride=stride), means, rtol=1e-12)
+
+
+def test_codelab_pooling_loop():
+    image = convpool.data.ascent()
+    assert_identical(convpool.max_pool(image).astype(np.float64), reference.codelab_pooling(image))
+    with pytest.raises(IndexError):
+        reference.codelab_pooling(image[:5, :5])
+    assert convpool.max_pool(image[:5, :5]).shape == (2, 2)
 
 
 @pytest.mark.parametrize(
-    ("n", "size", "stride", "floor", "ceil"),
+    ("shape", "size", "stride", "floor", "ceil"),
     [
-        (5, 2, 2, 2, 3),
-        (6, 2, 2, 3, 3),
-        (5, 3, 2, 2, 2),
-        (6, 3, 2, 2, 3),
-        (6, 2, 3, 2, 2),  # torch drops a last window that would start past the edge
-        (7, 2, 3, 2, 3),
-        (1, 2, 2, 0, 1),  # an image smaller than the window: one partial window
-        (2, 3, 2, 0, 1),
-        (0, 2, 2, 0, 0),
+        ((5, 5), 2, None, (2, 2), (3, 3)),
+        ((512, 512), 2, None, (256, 256), (256, 256)),
+        ((7, 9), 3, None, (2, 3), (3, 3)),
+        ((7, 9), 3, 1, (5, 7), (5, 7)),
+        ((7, 9), (2, 3), (1, 2), (6, 4), (6, 4)),
+        ((5, 4), (2, 1), (2, 1), (2, 4), (3, 4)),
+        ((6, 4), (2, 1), (2, 1), (3, 4), (3, 4)),
+        ((5, 4), (3, 1), (2, 1), (2, 4), (2, 4)),
+        ((6, 4), (3, 1), (2, 1), (2, 4), (3, 4)),
+        ((6, 4), (2, 1), (3, 1), (2, 4), (2, 4)),  # torch drops a last window that would start past the edge
+        ((7, 4), (2, 1), (3, 1), (2, 4), (3, 4)),
+        ((1, 9), 2, None, (0, 4), (1, 5)),  # an image smaller than the window: one partial window
+        ((2, 4), (3, 1), (2, 1), (0, 4), (1, 4)),
+        ((4, 4), 5, None, (0, 0), (1, 1)),
+        ((0, 4), 2, None, (0, 2), (0, 2)),
     ],
 )
-def test_output_sizes(n, size, stride, floor, ceil):
-    image = np.ones((n, 4))
+def test_output_shapes(shape, size, stride, floor, ceil):
+    image = np.ones(shape)
     for kind, pool in POOLS.items():
-        assert pool(image, (size, 1), stride=(stride, 1)).shape == (floor, 4), kind
-        assert pool(image, (size, 1), stride=(stride, 1), ceil_mode=True).shape == (ceil, 4), kind
+        assert pool(image, size, stride=stride).shape == floor, kind
+        assert pool(image, size, stride=stride, ceil_mode=True).shape == ceil, kind
 
 
 def torch_pool(torch, image: np.ndarray, kind: str, size, stride, ceil_mode: bool) -> np.ndarray:
@@ -148,8 +240,11 @@ def test_avg_pool_exact_for_wide_integers():
     assert convpool.avg_pool(image)[0, 0] == (2 * 2**40 + 8) / 4
 
 
-def test_nan_and_inf():
+def test_nan_wins_and_infinities():
     image = np.array([[1.0, np.nan, 3.0, -np.inf], [5.0, 6.0, np.inf, 4.0]], dtype=np.float32)
+    got = convpool.max_pool(image)
+    assert np.isnan(got[0, 0]) and got[0, 1] == np.inf
+    assert np.isnan(convpool.max_pool(np.array([[2.0, 1.0], [np.nan, 3.0]]))[0, 0])  # NaN last in its window
     assert np.isnan(convpool.min_pool(image)[0, 0]) and convpool.min_pool(image)[0, 1] == -np.inf
     avg = convpool.avg_pool(image)
     assert np.isnan(avg[0, 0]) and np.isnan(avg[0, 1])
@@ -157,89 +252,30 @@ def test_nan_and_inf():
     assert np.isnan(partial[0, 0]) and partial[0, 1] == 4.0
 
 
-def test_ceil_mode_missing_pixels_count_as_the_extremes():
+def test_extreme_values():
+    """The dtype's extremes in the image; in ceil mode, missing pixels count as the
+    minimum (max_pool) or maximum (min_pool), so a window of extremes keeps them."""
+    for dtype in (np.int8, np.uint64, np.int64):
+        info = np.iinfo(dtype)
+        image = np.array([[info.min, info.max], [info.min, info.min]], dtype=dtype)
+        assert convpool.max_pool(image)[0, 0] == info.max
+        assert convpool.min_pool(image.T)[0, 0] == info.min
+    assert convpool.max_pool(np.array([[True, False], [False, False]]))[0, 0]
     for dtype in (np.int8, np.uint64, np.float64):
         low = np.iinfo(dtype).min if dtype != np.float64 else -np.inf
         high = np.iinfo(dtype).max if dtype != np.float64 else np.inf
-        image = np.full((3, 3), low, dtype)
-        assert (convpool.max_pool(image, ceil_mode=True) == low).all()
-        image = np.full((3, 3), high, dtype)
-        assert (convpool.min_pool(image, ceil_mode=True) == high).all()
+        assert (convpool.max_pool(np.full((3, 3), low, dtype), ceil_mode=True) == low).all()
+        assert (convpool.min_pool(np.full((3, 3), high, dtype), ceil_mode=True) == high).all()
 
 
-@pytest.mark.parametrize("kind", sorted(POOLS))
-@pytest.mark.parametrize("dtype", IMAGE_DTYPES)
-@pytest.mark.parametrize("layout", LAYOUTS)
-def test_every_dtype_and_layout(kind, dtype, layout):
-    base = np.random.default_rng(3).integers(0, 100, (9, 8)).astype(dtype)
-    image = in_layout(base, layout)
-    got = POOLS[kind](image, 3, stride=2, ceil_mode=True)
-    assert_identical(got, REFERENCES[kind](base, 3, 2, True))
-
-
-@pytest.mark.parametrize("kind", sorted(POOLS))
-@pytest.mark.parametrize("axes", [(-2, -1), (0, 1), (2, 0)])
-def test_axes_and_out(kind, axes):
-    image = np.random.default_rng(5).integers(0, 256, (7, 9, 4), dtype=np.uint8)
-    got = POOLS[kind](image, axes=axes, ceil_mode=True)
-    moved = np.moveaxis(image, axes, (0, 1))
-    gm = np.moveaxis(got, axes, (0, 1))
-    for i in range(moved.shape[2]):
-        assert_identical(gm[:, :, i], REFERENCES[kind](moved[:, :, i], 2, None, True))
-    out = np.zeros_like(got)
-    assert POOLS[kind](image, axes=axes, ceil_mode=True, out=out) is out
-    assert_identical(out, got)
-
-
-def test_out_overlapping_the_image():
-    image = np.arange(36, dtype=np.float64).reshape(6, 6)
-    inplace = image.copy()
-    convpool.avg_pool(inplace, out=inplace[:3, :3])
-    assert_identical(inplace[:3, :3], reference.avg_pool(image))
-
-
-@given(image=images(max_side=20, min_side=2), kind=st.sampled_from(sorted(POOLS)), ceil_mode=st.booleans())
-# The fixture only lowers a threshold; it holds the same for every example.
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_workers_never_change_results(split_everything, image, kind, ceil_mode):
-    one = POOLS[kind](image, 3, stride=2, ceil_mode=ceil_mode)
-    assert_identical(POOLS[kind](image, 3, stride=2, ceil_mode=ceil_mode, workers=3), one)
-
-
-@pytest.mark.parametrize("kind", sorted(POOLS))
-@pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        ({"ceil_mode": 1}, TypeError, r"`ceil_mode` must be a bool, got int"),
-        ({"ceil_mode": "yes"}, TypeError, r"`ceil_mode` must be a bool, got str"),
-        ({"size": 0}, ValueError, r"`size` must be at least 1, got 0"),
-        ({"stride": (1, 0)}, ValueError, r"`stride` must be at least 1"),
-        ({"size": 2.0}, TypeError, r"`size` must be an int or a pair of ints"),
-        ({"axes": (1, 1)}, ValueError, r"`axes` must name two different axes"),
-        ({"workers": 0}, ValueError, r"`workers` must be a positive int or -1"),
-        ({"image": np.zeros(4)}, ValueError, r"`image` must be 2-D, got 1-D"),
-        ({"image": np.zeros((4, 4), complex)}, TypeError, r"`image` must hold real numbers"),
-        ({"out": np.zeros((2, 2), np.int8)}, TypeError, r"`out` must have dtype"),
-        ({"out": np.zeros((3, 2))}, ValueError, r"`out` must have shape \(2, 2\), got \(3, 2\)"),
-    ],
-)
-def test_errors(kind, kwargs, error, match):
-    args = {"image": np.zeros((4, 4), np.uint8), **kwargs}
-    image = args.pop("image")
-    with pytest.raises(error, match=match):
-        POOLS[kind](image, **args)
-
-
-@pytest.mark.parametrize("dtype", [np.uint8, np.int32, "nonsense", np.complex128, np.longdouble])
-def test_avg_pool_dtype_errors(dtype):
-    if np.dtype(np.longdouble).itemsize <= 8 and dtype is np.longdouble:
-        pytest.skip("long double is float64 on this platform")
-    with pytest.raises(TypeError, match=r"`dtype` must be None, numpy.float16, numpy.float32 or numpy.float64"):
-        convpool.avg_pool(np.zeros((4, 4)), dtype=dtype)
-
-
-def test_read_only_out_is_refused():
-    out = np.zeros((2, 2))
-    out.flags.writeable = False
-    with pytest.raises(ValueError, match=r"`out` must be writeable"):
-        convpool.avg_pool(np.zeros((4, 4)), out=out)
+@pytest.mark.parametrize("start", [0, 1])
+@pytest.mark.parametrize("width", [2, 7, 64, 65, 130])
+def test_uint8_rows_at_odd_and_even_addresses(start, width):
+    # 2x2 pooling of uint8 reads rows that start at even addresses as uint16 pixel pairs
+    # and takes the others down the rows first: every row alignment and width agrees.
+    rng = np.random.default_rng(width)
+    raw = rng.integers(0, 256, 9 * (width + 1) + 1, dtype=np.uint8)
+    image = raw[start : start + 9 * width].reshape(9, width)
+    assert image.ctypes.data % 2 == start
+    assert_identical(convpool.max_pool(image), numpy_max_pool_2x2(image))
+    assert_identical(convpool.max_pool(image[:, 1:]), numpy_max_pool_2x2(image[:, 1:]))

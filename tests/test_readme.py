@@ -1,4 +1,9 @@
-"""The README's Python examples run as written against the installed package."""
+"""The README's Python examples run as written against the installed package.
+
+They are plain ```python blocks, to read and to copy (not doctests): each runs as one
+test, skipped where it imports an optional library that is not installed (platforms
+without its wheels test with the "test-core" extra), in a fresh folder of its own.
+"""
 
 import re
 from pathlib import Path
@@ -6,26 +11,32 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def python_blocks():
-    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
-
-
-def test_readme_has_examples():
-    assert len(python_blocks()) >= 1
-
-
-# Optional libraries a README example may use; where one is not installed (platforms
-# without its wheels test with the "test-core" extra) that example is skipped.
 OPTIONAL = ("dask", "distributed", "zarr", "tifffile", "cv2", "skimage")
 
 
-@pytest.mark.parametrize("index", range(len(python_blocks()) if README.exists() else 0))
-def test_readme_example_runs(index, capsys, tmp_path, monkeypatch):
-    block = python_blocks()[index]
+def python_blocks() -> dict[str, str]:
+    """Each block's code, by the line where it starts in the README."""
+    text = README.read_text(encoding="utf-8")
+    return {
+        f"README.md:{text.count(chr(10), 0, m.start(1)) + 1}": m.group(1)
+        for m in re.finditer(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
+    }
+
+
+BLOCKS = python_blocks()
+
+
+def test_readme_has_examples():
+    assert len(BLOCKS) >= 4
+
+
+@pytest.mark.parametrize("where", BLOCKS)
+def test_readme_example_runs(where, tmp_path, monkeypatch):
+    code = BLOCKS[where]
     for name in OPTIONAL:
-        if re.search(rf"^\s*(import|from) {name}\b", block, flags=re.M):
+        if re.search(rf"^\s*(import|from) {name}\b", code, flags=re.M):
             pytest.importorskip(name)
-    monkeypatch.chdir(tmp_path)  # examples that write files write them here
-    exec(compile(python_blocks()[index], f"README.md block {index}", "exec"), {})
+    monkeypatch.chdir(tmp_path)  # an example that writes files writes them here
+    line = int(where.rpartition(":")[2])
+    # Blank lines before the code, so that a traceback names the README's own lines.
+    exec(compile("\n" * (line - 1) + code, "README.md", "exec"), {"__name__": "__readme__"})

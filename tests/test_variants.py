@@ -7,7 +7,6 @@ across threads. None of these may change a single bit of any result.
 
 from __future__ import annotations
 
-import inspect
 import os
 import subprocess
 import sys
@@ -17,17 +16,7 @@ import pytest
 
 import convpool
 from convpool import _config, _convolve, reference
-from helpers import assert_identical as _assert_identical
-
-
-def assert_identical(actual: np.ndarray, expected: np.ndarray) -> None:
-    """Bit for bit, but for the sign of a NaN: IEEE 754 leaves it unspecified, and x86
-    takes it from whichever NaN operand the compiler happened to put first."""
-    if actual.dtype.kind == "f":
-        nan = np.isnan(expected)
-        actual, expected = np.where(nan, np.nan, actual), np.where(nan, np.nan, expected)
-    _assert_identical(actual, expected)
-
+from helpers import assert_identical  # bit for bit, but for the sign of a NaN
 
 AVX2 = "avx2" in _config.BUILDS
 # The accumulator bits the planner returns for each path.
@@ -68,8 +57,10 @@ PATH_CASES = [
 SHAPES = [(1, 1), (3, 17), (9, 16), (12, 33), (20, 64), (7, 100), (5, 513), (40, 1030)]
 
 
-def make_image(dtype, shape):
+def make_image(dtype, shape, seed=0):
+    """The same image for the same arguments, whichever build's run asks first."""
     dt = np.dtype(dtype)
+    rng = np.random.default_rng([seed, dt.num, *shape])
     if dt.kind == "f":
         a = rng.standard_normal(shape) * 300
         flat = a.reshape(-1)
@@ -85,14 +76,36 @@ def make_image(dtype, shape):
     return a
 
 
+_REFERENCES: dict[tuple, np.ndarray] = {}
+
+
+def reference_convolve(image: np.ndarray, kernel, weight: float, **kwargs) -> np.ndarray:
+    """reference.convolve, computed once per set of arguments: the tests that take the
+    `build` fixture run once per build, and the reference is slow."""
+    k = np.asarray(kernel, np.float64)
+    key = (image.dtype.str, image.shape, image.tobytes(), k.shape, k.tobytes(), weight, repr(sorted(kwargs.items())))
+    if key not in _REFERENCES:
+        _REFERENCES[key] = reference.convolve(image, kernel, weight, **kwargs)
+    return _REFERENCES[key]
+
+
+def in_bands(fn, *args, **kwargs):
+    """fn(*args, workers=..., **kwargs) under the build in force, on one thread and on
+    bands split as finely as possible."""
+    results = []
+    for workers, min_pixels in ((1, 1 << 16), (3, 1)):
+        with _config.override(min_pixels_per_thread=min_pixels):
+            results.append(fn(*args, workers=workers, **kwargs))
+    return results
+
+
 def run_everywhere(fn, *args, **kwargs):
-    """fn(*args, workers=..., **kwargs) under every build, on one thread and on bands
-    split as finely as possible."""
+    """:func:`in_bands` under every build: for comparing builds where the reference is
+    too slow to compare each with (tests that compare with it take the `build` fixture)."""
     results = []
     for build in _config.BUILDS:
-        for workers, min_pixels in ((1, 1 << 16), (3, 1)):
-            with _config.override(build=build, min_pixels_per_thread=min_pixels):
-                results.append(fn(*args, workers=workers, **kwargs))
+        with _config.override(build=build):
+            results += in_bands(fn, *args, **kwargs)
     return results
 
 
@@ -131,7 +144,7 @@ def test_every_build_and_path_agrees(dtype, kernel, path):
     (np.int16, 2, "correlate_int32"),
     (np.int32, 1, "correlate_int"),
 ])
-def test_every_tap_count_agrees(ntaps, dtype, scale, path):
+def test_every_tap_count_agrees(build, ntaps, dtype, scale, path):
     r = np.random.default_rng(ntaps)
     kernel = np.zeros(49, np.int64)
     kernel[r.choice(49, ntaps, replace=False)] = r.choice([-2, -1, 1, 2], ntaps) * scale
@@ -139,8 +152,8 @@ def test_every_tap_count_agrees(ntaps, dtype, scale, path):
     assert path_of(kernel, dtype) == path
     image = make_image(dtype, (15, 37))
     for out_dtype, weight in ((np.uint8, 1.0), (np.uint8, 0.5), (np.float64, 1.0)):
-        expected = reference.convolve(image, kernel, weight, dtype=out_dtype)
-        results = run_everywhere(convpool.convolve, image, kernel, weight, dtype=out_dtype)
+        expected = reference_convolve(image, kernel, weight, dtype=out_dtype)
+        results = in_bands(convpool.convolve, image, kernel, weight, dtype=out_dtype)
         for got in results:
             assert_identical(got, expected)
 
@@ -150,16 +163,14 @@ def test_every_tap_count_agrees(ntaps, dtype, scale, path):
 # as fine as one row, and stacks whose images meet inside a band.
 @pytest.mark.parametrize("kshape", [(1, 1), (2, 3), (3, 3), (4, 5), (5, 5), (6, 7), (7, 7), (7, 2), (3, 9)])
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float64])
-def test_float_rows_in_pairs_match_the_reference(kshape, dtype):
+def test_float_rows_in_pairs_match_the_reference(build, kshape, dtype):
     r = np.random.default_rng(sum(kshape))
     kernel = r.standard_normal(kshape)
     for shape in [(2, 12, 17), (3, 13, 11), (1, 8, 40)]:
         image = make_image(dtype, shape)
         for mode, out_dtype in (("keep", np.uint8), ("valid", np.float64), ("keep", np.float32)):
-            expected = np.stack([reference.convolve(im, kernel, 0.5, mode=mode, dtype=out_dtype) for im in image])
-            results = run_everywhere(
-                convpool.convolve, image, kernel, 0.5, mode=mode, dtype=out_dtype, axes=(-2, -1)
-            )
+            expected = np.stack([reference_convolve(im, kernel, 0.5, mode=mode, dtype=out_dtype) for im in image])
+            results = in_bands(convpool.convolve, image, kernel, 0.5, mode=mode, dtype=out_dtype, axes=(-2, -1))
             for got in results:
                 assert_identical(got, expected)
 
@@ -226,7 +237,7 @@ def test_concurrent_callers_share_the_pool():
     # and each gets its own correct result.
     from concurrent.futures import ThreadPoolExecutor
 
-    images = [make_image(np.uint8, (300, 400)) for _ in range(4)]
+    images = [make_image(np.uint8, (300, 400), seed) for seed in range(4)]
     kernel = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
     expected = [convpool.convolve(im, kernel) for im in images]
     with ThreadPoolExecutor(2) as ex:
