@@ -116,7 +116,7 @@ def test_default_settings_keep_the_plain_name_and_a_matrix_a_steady_one(tmp_path
 def test_help_explains_the_output_names(capsys):
     assert main(["apply", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "STEM.KERNEL[.wW][.MODE][.poolN][.color][.scaled].png" in text
+    assert "STEM.KERNEL[.wW][.MODE][.poolN][.color][.DTYPE][.scaled].png" in text
     assert "custom-XXXXXXXX" in text and "never share a name" in text
 
 

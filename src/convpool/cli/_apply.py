@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import kernels
 from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, size
-from ._io import Found, check_writable, collect, default_max_pixels, own_pixel_limit
+from ._io import Found, check_writable, collect, default_max_pixels, input_kind, own_pixel_limit
 from ._naming import Settings
 from ._process import Options, Written, process
 from ._signals import StopRequest
@@ -23,17 +23,19 @@ _PROGRESS_MIN_FILES = 4
 # How often the main thread, waiting for a file, looks whether a signal asked it to stop.
 _POLL_SECONDS = 0.05
 
-_Job = tuple[Path, Path]  # (input, output)
+_Job = tuple[Path, Path, type[np.generic]]  # (input, output, the input's kind)
 _Outcome = Written | FileError | None  # None: not begun, a stop was asked for
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     """The settings ``args`` ask for; a usage error (exit status 2) when they contradict."""
-    dtype = {"uint8": np.uint8, "float32": np.float32, None: np.float32 if args.scale else np.uint8}[args.dtype]
-    if args.scale and dtype is np.uint8:
-        args.parser.error("--scale applies to float32 results; drop --dtype uint8")
+    dtype = {"uint8": np.uint8, "uint16": np.uint16, "float32": np.float32, None: None}[args.dtype]
+    if args.scale and dtype not in (None, np.float32):
+        args.parser.error(f"--scale applies to float32 results; drop --dtype {args.dtype}")
     if args.color and dtype is np.float32 and not args.scale:
         args.parser.error("--color with float32 results needs --scale: a 32-bit float TIFF has one channel")
+    if args.color and dtype is np.uint16:
+        args.parser.error("--color gives 8-bit results: Pillow writes no 16-bit colour PNG")
     kernel: kernels.Kernel = args.kernel
     return Settings(
         kernel=kernel,
@@ -53,7 +55,8 @@ def _plan(files: list[Path], out: Path, settings: Settings) -> tuple[list[_Job],
     inputs = {p.resolve() for p in files}
     claimed: dict[Path, Path] = {}
     for source in files:
-        target = out / settings.output_name(source.stem)
+        kind = input_kind(source, settings.color)
+        target = out / settings.output_name(source.stem, kind)
         key = target.resolve()
         if key in inputs:
             failed.append(f"{source}: its output {target} is an input; inputs are never overwritten")
@@ -61,7 +64,7 @@ def _plan(files: list[Path], out: Path, settings: Settings) -> tuple[list[_Job],
             failed.append(f"{source}: its output {target} would also be {claimed[key]}'s; use separate --out folders")
         else:
             claimed[key] = source
-            jobs.append((source, target))
+            jobs.append((source, target, kind))
     return jobs, failed
 
 

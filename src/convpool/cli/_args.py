@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
-import os
 import re
 from collections.abc import Sequence
 from fractions import Fraction

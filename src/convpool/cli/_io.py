@@ -225,11 +225,57 @@ def own_pixel_limit() -> Iterator[None]:
         Image.MAX_IMAGE_PIXELS = saved
 
 
-def read_image(path: Path, color: bool, max_pixels: int | None) -> tuple[np.ndarray, list[str]]:
+# Pillow modes of unsigned 16-bit greyscale (16-bit PNGs and TIFFs open as I;16).
+_UINT16_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
+_BITS_TAG = 258
+_SAMPLE_FORMAT_TAG = 339
+
+
+def _kind(im: Image.Image, color: bool) -> type[np.generic]:
+    """The kind of ``im`` as convpool reads it: np.uint8, np.uint16 or np.float32.
+
+    uint16: unsigned 16-bit greyscale (modes I;16*, and mode I from a PNG, or a TIFF of
+    16 unsigned bits a sample). float32: float greyscale (mode F), and 32-bit integers
+    (mode I otherwise) and signed 16-bit ones, which no 8- or 16-bit PNG holds.
+    Everything else, and every image with ``color`` (Pillow's RGB is 8-bit), is uint8.
+    """
+    if color:
+        return np.uint8
+    mode = im.mode
+    if mode in _UINT16_MODES:
+        return np.uint16
+    if mode == "I":
+        if im.format == "PNG":  # PNG greyscale has at most 16 bits
+            return np.uint16
+        tags = getattr(im, "tag_v2", {})
+        if tuple(tags.get(_BITS_TAG, ())) == (16,) and tuple(tags.get(_SAMPLE_FORMAT_TAG, (1,))) == (1,):
+            return np.uint16
+        return np.float32
+    if mode == "F" or mode.startswith("I;"):
+        return np.float32
+    return np.uint8
+
+
+def input_kind(path: Path, color: bool) -> type[np.generic]:
+    """The kind of the image at ``path`` from its header (see :func:`_kind`).
+
+    A file Pillow cannot open counts as 8-bit: reading it reports why it fails.
+    """
+    try:
+        with Image.open(path) as im:
+            return _kind(im, color)
+    except Exception:
+        return np.uint8
+
+
+def read_image(
+    path: Path, color: bool, max_pixels: int | None, kind: type[np.generic] | None = None
+) -> tuple[np.ndarray, list[str]]:
     """Pixels of the first frame, greyscale (or RGB with ``color``), and warnings to print.
 
-    8-bit greyscale is the codelab's input; 16-bit, 32-bit and float greyscale images
-    keep their values (no rescaling), everything else is converted by Pillow. Photos are
+    The image is read as ``kind`` (by default its own, :func:`input_kind`): uint8 (8-bit
+    greyscale, the codelab's input, or RGB; Pillow converts other modes), uint16 (its
+    16-bit values) or float32 (float and 32-bit integer values as they are). Photos are
     turned upright by their EXIF orientation first, as viewers show them: the output
     carries no EXIF to turn it. An image of more than ``max_pixels`` pixels is refused
     before it is decoded; a file of several frames (GIF, multi-page TIFF) gives its
@@ -247,9 +293,16 @@ def read_image(path: Path, color: bool, max_pixels: int | None) -> tuple[np.ndar
             frames = getattr(opened, "n_frames", 1)
             if frames > 1:
                 notes.append(f"{path}: {frames} frames; only the first is filtered")
+            if kind is None:
+                kind = _kind(opened, color)
             opened.load()  # decoding errors here, before the conversion's own
             im = ImageOps.exif_transpose(opened)
-            if not color and (im.mode in ("L", "I", "F") or im.mode.startswith("I;16")):
+            if kind is np.uint16:
+                return np.asarray(im).astype(np.uint16), notes  # native byte order; mode I PNG: 16-bit values
+            if kind is np.float32:
+                values = np.asarray(im)
+                return (values if values.dtype.kind == "f" else values.astype(np.int32)), notes
+            if not color and im.mode == "L":
                 return np.asarray(im), notes
             try:
                 converted = im.convert("RGB" if color else "L")

@@ -13,15 +13,18 @@ from .. import kernels
 
 # How the names are built and outputs recognised, for --help.
 NAMING_HELP = (
-    "Outputs go to --out, named STEM.KERNEL[.wW][.MODE][.poolN][.color][.scaled].png\n"
-    "(.tif for --dtype float32), so results made with different settings never share a\n"
+    "Outputs go to --out, named\n"
+    "  STEM.KERNEL[.wW][.MODE][.poolN][.color][.DTYPE][.scaled].png\n"
+    "(.tif for float32 results), so results made with different settings never share a\n"
     "name: KERNEL is the kernel's name, or custom-XXXXXXXX for a matrix (8 hex digits of\n"
     "a SHA-256 digest of its entries and weight); .wW is a named kernel's --weight when\n"
     "not its own (1/9 is written 1_9); .MODE a --mode other than keep; .color and\n"
-    ".scaled stand for --color and --scale. Default settings: STEM.edges.png. Each\n"
-    "output carries 'Software: convpool VERSION' and the options that made it in its\n"
-    "metadata (a PNG text chunk, TIFF tags 305 and 270), and is never taken as an\n"
-    "input, in a folder or named: --out can be the input folder."
+    ".scaled stand for --color and --scale; .DTYPE (.uint8, .uint16) a --dtype other\n"
+    "than the input's kind (float32 shows as .tif). Default settings: STEM.edges.png\n"
+    "(STEM.edges.tif for a float or 32-bit integer input). Each output carries\n"
+    "'Software: convpool VERSION' and the options that made it in its metadata (a PNG\n"
+    "text chunk, TIFF tags 305 and 270), and is never taken as an input, in a folder or\n"
+    "named: --out can be the input folder."
 )
 
 
@@ -46,7 +49,7 @@ class Settings:
     weight: float
     mode: Literal["keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap"]
     pool: int | None
-    dtype: type[np.generic]
+    dtype: type[np.generic] | None  # None: the input's kind (see output_dtype)
     scale: bool
     color: bool
 
@@ -55,10 +58,18 @@ class Settings:
         """Whether the kernel is one of :data:`convpool.kernels.KERNELS` (else a matrix)."""
         return kernels.KERNELS.get(self.kernel.name) is self.kernel
 
-    @property
-    def tiff(self) -> bool:
-        """Whether the output is a float TIFF rather than an 8-bit PNG."""
-        return self.dtype is np.float32 and not self.scale
+    def output_dtype(self, kind: type[np.generic]) -> type[np.generic]:
+        """The dtype of the results for an input of ``kind`` (np.uint8, np.uint16, np.float32).
+
+        ``--scale`` stretches float32 results; else ``--dtype``, by default the input's kind.
+        """
+        if self.scale:
+            return np.float32
+        return kind if self.dtype is None else self.dtype
+
+    def tiff(self, kind: type[np.generic]) -> bool:
+        """Whether an input of ``kind`` gives a float TIFF rather than a PNG (8- or 16-bit)."""
+        return self.output_dtype(kind) is np.float32 and not self.scale
 
     def _digest(self) -> str:
         """8 hex digits of a SHA-256 of the kernel's shape, entries and weight."""
@@ -67,8 +78,8 @@ class Settings:
         shape = "{}x{};".format(*self.kernel.shape).encode()
         return hashlib.sha256(shape + entries.tobytes() + np.float64(self.weight + 0.0).tobytes()).hexdigest()[:8]
 
-    def output_name(self, stem: str) -> str:
-        """The file name of ``stem``'s result (see :data:`NAMING_HELP`)."""
+    def output_name(self, stem: str, kind: type[np.generic] = np.uint8) -> str:
+        """The file name of ``stem``'s result, an input of ``kind`` (see :data:`NAMING_HELP`)."""
         if self.named:
             parts = [self.kernel.name]
             if self.weight != self.kernel.weight:
@@ -81,12 +92,15 @@ class Settings:
             parts.append(f"pool{self.pool}")
         if self.color:
             parts.append("color")
+        dtype = self.output_dtype(kind)
+        if not self.scale and dtype is not kind and dtype is not np.float32:  # float32: the .tif says it
+            parts.append(np.dtype(dtype).name)
         if self.scale:
             parts.append("scaled")
-        return f"{stem}.{'.'.join(parts)}{'.tif' if self.tiff else '.png'}"
+        return f"{stem}.{'.'.join(parts)}{'.tif' if self.tiff(kind) else '.png'}"
 
-    def description(self) -> str:
-        """The ``convpool apply`` options that make this output, for its metadata."""
+    def description(self, kind: type[np.generic] = np.uint8) -> str:
+        """The ``convpool apply`` options that make the output of an input of ``kind``, for its metadata."""
         if self.named:
             kernel = self.kernel.name
         else:
@@ -94,7 +108,8 @@ class Settings:
         options = [f"--kernel={kernel}", f"--weight={_exact(self.weight)}", f"--mode={self.mode}"]
         if self.pool:
             options.append(f"--pool={self.pool}")
-        if self.dtype is np.float32:
-            options.append("--dtype=float32")
+        dtype = self.output_dtype(kind)
+        if dtype is not np.uint8 or kind is not np.uint8:
+            options.append(f"--dtype={np.dtype(dtype).name}")
         options += ["--scale"] * self.scale + ["--color"] * self.color
         return "convpool apply " + " ".join(options)

@@ -77,16 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Pass a kernel over images and write the feature maps as images. INPUT is a file\n"
             "or a folder (its files named as images Pillow reads: PNG, JPEG, TIFF, BMP, ...;\n"
-            "not its sub-folders). Images are turned upright by their EXIF orientation and\n"
-            "converted to 8-bit greyscale as in the codelab (16-bit and float greyscale keep\n"
-            "their values); --color filters R, G, B apart. Files of several frames (GIF,\n"
-            "multi-page TIFF) give their first frame, with a warning naming the file. A file\n"
-            "name that starts with '-' goes after '--', which ends the options.\n\n"
-            "Results are uint8, clamped to 0..255 as in the codelab. --dtype float32 keeps\n"
-            "negative responses and writes a 32-bit float TIFF (.tif) with the exact values,\n"
-            "for analysis; --scale instead writes an 8-bit PNG with the finite values'\n"
-            "min..max stretched to 0..255, for viewing (NaN and -inf become 0, +inf 255, and\n"
-            "a line on stderr says how many there were).\n\n"
+            "not its sub-folders). Images are turned upright by their EXIF orientation. A\n"
+            "file name that starts with '-' goes after '--', which ends the options. Files of\n"
+            "several frames (GIF, multi-page TIFF) give their first frame, with a warning\n"
+            "naming the file.\n\n"
+            "By default an output keeps its input's kind:\n"
+            "  8-bit (greyscale, RGB, palette, ...; converted to 8-bit greyscale as in the\n"
+            "    codelab): an 8-bit PNG, results clamped to 0..255 (the codelab's);\n"
+            "  16-bit greyscale (16-bit PNG or TIFF): a 16-bit PNG, clamped to 0..65535;\n"
+            "  float greyscale (32-bit float TIFF): a 32-bit float TIFF (.tif), exact values;\n"
+            "  32-bit integer greyscale (and signed 16-bit): a 32-bit float TIFF too, exact\n"
+            "    up to 2**24 = 16777216 in size, beyond that rounded to float32's 24 bits.\n"
+            "--color filters R, G, B apart, in 8 bits (Pillow's RGB): an 8-bit colour PNG.\n"
+            "--dtype uint8, uint16 or float32 chooses the results' type instead: the filter's\n"
+            "results on the values as read, clamped to 0..255 or 0..65535 (PNG), or as they\n"
+            "are (float32, .tif: negative responses kept, for analysis); no value is\n"
+            "rescaled. --scale instead writes an 8-bit PNG with the float32 results' finite\n"
+            "min..max stretched to 0..255, for viewing any kind (NaN and -inf become 0, +inf\n"
+            "255, and a line on stderr says how many there were).\n\n"
             f"{NAMING_HELP}\n\n"
             "Each file is written whole or not at all (a temporary file, then a rename), never\n"
             "over an input, and not over an existing output without --overwrite. A file that\n"
@@ -137,8 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--pool", type=pool_arg, metavar="N", help="then N x N max pooling (the codelab's: 2)")
     apply.add_argument(
         "--dtype",
-        choices=("uint8", "float32"),
-        help="uint8: clamped to 0..255, PNG (default); float32: exact values, 32-bit float TIFF",
+        choices=("uint8", "uint16", "float32"),
+        help="uint8: clamped to 0..255, 8-bit PNG; uint16: clamped to 0..65535, 16-bit PNG; "
+        "float32: exact values, 32-bit float TIFF (default: the input's kind, see above)",
     )
     apply.add_argument(
         "--scale",

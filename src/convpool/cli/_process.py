@@ -62,14 +62,15 @@ def to_image(result: np.ndarray, scale: bool) -> tuple[Image.Image, str | None]:
     return Image.fromarray(scaled), note
 
 
-def process(source: Path, target: Path, opts: Options, workers: int) -> Written:
-    """Filter ``source`` into ``target`` with ``workers`` threads; raise :class:`FileError`."""
+def process(source: Path, target: Path, kind: type[np.generic], opts: Options, workers: int) -> Written:
+    """Filter ``source``, read as ``kind``, into ``target`` with ``workers`` threads; raise :class:`FileError`."""
     if not opts.overwrite and target.exists():
         raise exists_error(target)
     how = opts.settings
-    pixels, notes = read_image(source, how.color, opts.max_pixels)
+    pixels, notes = read_image(source, how.color, opts.max_pixels, kind)
     axes = (0, 1) if pixels.ndim == 3 else None
-    result = convolve(pixels, how.kernel.matrix, how.weight, mode=how.mode, dtype=how.dtype, axes=axes, workers=workers)
+    dtype = how.output_dtype(kind)
+    result = convolve(pixels, how.kernel.matrix, how.weight, mode=how.mode, dtype=dtype, axes=axes, workers=workers)
     if 0 in result.shape[:2]:
         raise FileError(
             f"{source}: {size(pixels.shape)} is too small for a {size(how.kernel.shape)} kernel"
@@ -84,7 +85,7 @@ def process(source: Path, target: Path, opts: Options, workers: int) -> Written:
                 " pooling: the result is empty"
             )
     image, note = to_image(result, how.scale)
-    save_atomic(image, target, opts.overwrite, f"{how.description()} {shlex.quote(source.name)}")
+    save_atomic(image, target, opts.overwrite, f"{how.description(kind)} {shlex.quote(source.name)}")
     if note is not None:
         notes.append(f"{source}: {note}")
     return Written(result.shape, tuple(notes))
