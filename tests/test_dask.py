@@ -35,7 +35,8 @@ def cluster_client():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, worker_dashboard_address=None,
+        # Port 0: any free port, so another cluster on this machine cannot collide.
+        dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0",
     ) as cluster, distributed.Client(cluster) as client:
         yield client
 
