@@ -390,6 +390,8 @@ def test_workers_process_files_in_parallel_with_the_same_results(tmp_path, monke
         (["--dtype", "int16"], "argument --dtype: invalid choice: 'int16'"),
         (["--mode", "same"], "argument --mode: invalid choice: 'same'"),
         (["--scale", "--dtype", "uint8"], "--scale applies to float32 results"),
+        (["--scale", "--dtype", "uint16"], "--scale applies to float32 results; drop --dtype uint16"),
+        (["--color", "--dtype", "uint16"], "--color gives 8-bit results"),
         (["--color", "--dtype", "float32"], "--color with float32 results needs --scale"),
     ],
 )

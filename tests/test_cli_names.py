@@ -68,6 +68,7 @@ DIFFERENT = [
     ["--color"],
     ["--scale"],
     ["--dtype", "float32"],
+    ["--dtype", "uint16"],
     ["--color", "--scale", "--mode", "reflect", "--pool", "2"],
     ["-k", "sobel_vertical"],
     ["-k", "1,2;3,4"],
@@ -89,7 +90,7 @@ def test_different_settings_never_share_an_output_name(tmp_path, capsys):
     assert "photo.edges.valid.png" in names and "photo.edges.pool2.png" in names
     assert "photo.edges.w2.png" in names and "photo.edges.w1_9.png" in names
     assert "photo.edges.color.png" in names and "photo.edges.scaled.png" in names
-    assert "photo.edges.tif" in names
+    assert "photo.edges.tif" in names and "photo.edges.uint16.png" in names
     assert sum(re.fullmatch(r"photo\.custom-[0-9a-f]{8}\.png", name) is not None for name in names) == 4
     assert capsys.readouterr().err == ""
 
