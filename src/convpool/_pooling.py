@@ -141,11 +141,11 @@ def max_pool(
     Raises
     ------
     TypeError
-        If `image` is not real-valued, `size`/`stride` are not ints or pairs of ints,
+        If `image` is not real-valued (or is a masked array or matrix), `size`/`stride` are not ints or pairs of ints,
         `ceil_mode` is not a bool, `axes` or `workers` is not an int (pair), or `out`
         is not an ndarray of the image's dtype.
     ValueError
-        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1,
+        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1 (or above 2**63 - 1),
         `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
         wrong shape or is read-only.
 
@@ -212,11 +212,11 @@ def min_pool(
     Raises
     ------
     TypeError
-        If `image` is not real-valued, `size`/`stride` are not ints or pairs of ints,
+        If `image` is not real-valued (or is a masked array or matrix), `size`/`stride` are not ints or pairs of ints,
         `ceil_mode` is not a bool, `axes` or `workers` is not an int (pair), or `out`
         is not an ndarray of the image's dtype.
     ValueError
-        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1,
+        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1 (or above 2**63 - 1),
         `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
         wrong shape or is read-only.
 
@@ -288,11 +288,11 @@ def avg_pool(
     Raises
     ------
     TypeError
-        If `image` is not real-valued, `size`/`stride` are not ints or pairs of ints,
+        If `image` is not real-valued (or is a masked array or matrix), `size`/`stride` are not ints or pairs of ints,
         `ceil_mode` is not a bool, `dtype` is not a float type, `axes` or `workers` is
         not an int (pair), or `out` is not an ndarray of the output dtype.
     ValueError
-        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1,
+        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1 (or above 2**63 - 1),
         `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
         wrong shape or is read-only.
 
