@@ -10,6 +10,8 @@ tables and plots from measured figures without re-running the benchmarks)::
 
     {"name": ..., "date": "2026-12-02", "machine": {...},
      "rows": [{"group": "conv" | "pool", "case": "table row label",
+               "family": "random integer, uint8" (rows of one family differ only in
+                         "kernel": the series of a plot of time against kernel size),
                "size": 2048, "kernel": 5 (window or kernel width; null if none),
                "dtype": "uint8", "peer": "cv2.sepFilter2D" (the peer the target names),
                "target": 1.0 (null if none), "ratio": 0.83 (median convpool / peer),
