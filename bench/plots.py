@@ -1,0 +1,113 @@
+"""Plots of the bench results (``bench/results/NAME.json``, format in ``_measure.py``).
+
+    python bench/plots.py bench/results/conv.json   # writes bench/results/conv.png
+
+Two kinds of plot, chosen by the rows: rows with a ``family`` whose members differ in
+``kernel`` give *time against kernel size* (one panel per family and image size, one line
+per contender); the other rows give *ratios*: one bar per row, convpool / the row's peer,
+with the target marked. The documentation draws its performance figures with the same
+functions.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def load(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def series(rows: list[dict]) -> dict[tuple[str, int], list[dict]]:
+    """Rows grouped by (family, size), kept where the family spans several kernel sizes."""
+    groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for r in rows:
+        if r.get("family") and r.get("kernel") is not None:
+            groups[(r["family"], r["size"])].append(r)
+    return {k: sorted(v, key=lambda r: r["kernel"]) for k, v in groups.items() if len({r["kernel"] for r in v}) > 1}
+
+
+def time_vs_kernel(doc: dict, path: str | Path) -> Path | None:
+    """One panel per (family, size): milliseconds against kernel width, per contender."""
+    groups = series(doc["rows"])
+    if not groups:
+        return None
+    n = len(groups)
+    cols = min(n, 3)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    for ax, ((family, size), members) in zip(axes.flat, sorted(groups.items())):
+        names = sorted({name for r in members for name in r["times"]}, key=lambda s: (s != "convpool", s))
+        for name in names:
+            pts = [(r["kernel"], r["times"][name] * 1e3) for r in members if name in r["times"]]
+            ax.plot(*zip(*pts), marker="o", lw=2.5 if name == "convpool" else 1.2, label=name)
+        ax.set_title(f"{family}, {size} x {size}", fontsize=9)
+        ax.set_xlabel("kernel width")
+        ax.set_ylabel("ms per call (one thread)")
+        ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle(_machine_line(doc), fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def ratios(doc: dict, path: str | Path) -> Path | None:
+    """One bar per row: convpool / the row's peer (below 1: convpool faster), target marked."""
+    rows = [r for r in doc["rows"] if r.get("peer")]
+    if not rows:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.2))
+    labels = [f"{r['case']} ({r['size']}) vs {r['peer']}" for r in rows]
+    y = range(len(rows))
+    ax.barh(y, [r["ratio"] for r in rows], color=["C2" if _met(r) else "C3" for r in rows])
+    for i, r in enumerate(rows):
+        if r.get("target") is not None:
+            ax.plot([r["target"]] * 2, [i - 0.4, i + 0.4], color="k", lw=1.5)
+    ax.axvline(1.0, color="grey", lw=0.8, ls="--")
+    ax.set_yticks(list(y), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("convpool time / peer time (median of paired ratios; black: target)")
+    ax.set_title(_machine_line(doc), fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _met(r: dict) -> bool:
+    return r.get("target") is None or r["ratio"] <= r["target"]
+
+
+def _machine_line(doc: dict) -> str:
+    m = doc.get("machine", {})
+    return f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, convpool {m.get('convpool', '?')} ({m.get('convpool build', '?')} build), {doc.get('date', '')}"
+
+
+def _save(fig: plt.Figure, path: str | Path) -> Path:
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def draw(result: str | Path, out: str | Path | None = None) -> list[Path]:
+    """Every plot a results file supports, next to it (or with ``out`` as the stem)."""
+    doc = load(result)
+    stem = Path(out) if out else Path(result).with_suffix("")
+    made = [time_vs_kernel(doc, f"{stem}.png"), ratios(doc, f"{stem}.ratios.png")]
+    return [p for p in made if p is not None]
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:]:
+        for p in draw(arg):
+            print(p)
