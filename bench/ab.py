@@ -22,8 +22,11 @@ import subprocess
 import sys
 import time
 
-CODELAB = "[np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]), np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]), np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]])]"  # noqa: E501
-LOG5 = "[np.array([[0, 0, -1, 0, 0], [0, -1, -2, -1, 0], [-1, -2, 16, -2, -1], [0, -1, -2, -1, 0], [0, 0, -1, 0, 0]])]"  # noqa: E501
+CODELAB = (
+    "[np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]), np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),"
+    " np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]])]"
+)
+LOG5 = "[np.array([[0, 0, -1, 0, 0], [0, -1, -2, -1, 0], [-1, -2, 16, -2, -1], [0, -1, -2, -1, 0], [0, 0, -1, 0, 0]])]"
 FLOAT7 = "[np.random.default_rng(7).standard_normal((7, 7))]"
 
 # name -> (image size, setup, statement). The setup starts from `base`, uint8 noise of
@@ -42,7 +45,8 @@ CASES = {
                                    "[convpool.convolve(image, k, dtype=np.float32) for k in ks]"),
     "3x3 uint8 to float64 2048": (2048, "image = base; ks = " + CODELAB,
                                   "[convpool.convolve(image, k, dtype=np.float64) for k in ks]"),
-    "5x5 reflect 2048": (2048, "image = base; ks = " + LOG5, "[convpool.convolve(image, k, mode='reflect') for k in ks]"),
+    "5x5 reflect 2048": (2048, "image = base; ks = " + LOG5,
+                         "[convpool.convolve(image, k, mode='reflect') for k in ks]"),
     "9x9 int 2048": (2048, "image = base; ks = [np.random.default_rng(9).integers(-3, 4, (9, 9))]",
                      "[convpool.convolve(image, k) for k in ks]"),
     "2x2 max_pool 4096": (4096, "image = base", "convpool.max_pool(image)"),

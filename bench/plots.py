@@ -19,7 +19,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 
 def load(path: str | Path) -> dict:
@@ -44,11 +44,11 @@ def time_vs_kernel(doc: dict, path: str | Path) -> Path | None:
     cols = min(n, 3)
     rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
-    for ax, ((family, size), members) in zip(axes.flat, sorted(groups.items())):
+    for ax, ((family, size), members) in zip(axes.flat, sorted(groups.items()), strict=False):
         names = sorted({name for r in members for name in r["times"]}, key=lambda s: (s != "convpool", s))
         for name in names:
             pts = [(r["kernel"], r["times"][name] * 1e3) for r in members if name in r["times"]]
-            ax.plot(*zip(*pts), marker="o", lw=2.5 if name == "convpool" else 1.2, label=name)
+            ax.plot(*zip(*pts, strict=True), marker="o", lw=2.5 if name == "convpool" else 1.2, label=name)
         ax.set_title(f"{family}, {size} x {size}", fontsize=9)
         ax.set_xlabel("kernel width")
         ax.set_ylabel("ms per call (one thread)")
@@ -89,7 +89,10 @@ def _met(r: dict) -> bool:
 
 def _machine_line(doc: dict) -> str:
     m = doc.get("machine", {})
-    return f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, convpool {m.get('convpool', '?')} ({m.get('convpool build', '?')} build), {doc.get('date', '')}"
+    return (
+        f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, convpool {m.get('convpool', '?')} "
+        f"({m.get('convpool build', '?')} build), {doc.get('date', '')}"
+    )
 
 
 def _save(fig: plt.Figure, path: str | Path) -> Path:

@@ -68,7 +68,8 @@ class Settings:
     max_columns: int = 1 << 15
 
 
-_SETTINGS: ContextVar[Settings] = ContextVar("convpool_settings", default=Settings())
+# Settings is frozen, so the shared default cannot be changed in place.
+_SETTINGS: ContextVar[Settings] = ContextVar("convpool_settings", default=Settings())  # noqa: B039
 
 
 #: The settings in force here: ``current()``.
