@@ -77,8 +77,6 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
         args = (src, _IMAGE_KIND[src.dtype], pooled)
         if kind == "avg":
             task, args = kernels.avg_pool, (*args, _MEAN_KIND[work], *sizes)
-        elif kind == "max" and not ceil:
-            task, args = kernels.max_pool, (*args, *sizes)
         else:
             task, args = kernels.extreme_pool, (*args, *sizes, kind == "max")
         # A pooled pixel: about a sixth of a 3x3 convolution's work per window pixel.
