@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> None:
             row = {"group": "pool", "case": case, "family": family, "size": side, "kernel": kernel, "dtype": dtype,
                    "peer": peer, "target": target, "ratio": ratios[peer], "ratios": ratios, "times": times}
             rows.append(row)
-            others = ", ".join(f"{n} {r:.2f}" for n, r in ratios.items() if n != peer)
-            print(f"{side} {case}: {ratios[peer]:.2f} x {peer} ({others})", file=sys.stderr, flush=True)
+            others = "".join(f", {n} {r:.2f}" for n, r in ratios.items() if n != peer)
+            print(f"{side} {case}: {ratios[peer]:.2f} x {peer}{others}", file=sys.stderr, flush=True)
     print(_measure.markdown(rows))
     if not args.only:
         print(f"\nwritten: {_measure.write('pool', rows)}")
