@@ -4,17 +4,6 @@ import numpy.typing as npt
 IMAGE_KINDS: tuple[str, ...]
 MEAN_KINDS: tuple[str, ...]
 
-def max_pool(
-    image: npt.NDArray[np.uint8],
-    kind: int,
-    out: npt.NDArray[np.uint8],
-    size_r: int,
-    size_c: int,
-    stride_r: int,
-    stride_c: int,
-    row_start: int,
-    row_stop: int,
-) -> None: ...
 def extreme_pool(
     image: npt.NDArray[np.uint8],
     kind: int,

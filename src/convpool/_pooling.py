@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Literal
 
 import numpy as np
@@ -28,8 +29,14 @@ def checked(image: object, size: object, stride: object, ceil_mode: object, axes
             workers: object = 1) -> tuple[np.ndarray, Sizes, bool, tuple[int, int], int]:
     """The arguments every pooling function shares, checked."""
     arr = _validate.image(image)
-    sr, sc = _validate.pair(size, "size")
-    tr, tc = (sr, sc) if stride is None else _validate.pair(stride, "stride")
+    # A plain int in range (the common call) needs none of _validate.pair's checks.
+    sr, sc = (size, size) if type(size) is int and 1 <= size <= sys.maxsize else _validate.pair(size, "size")
+    if stride is None:
+        tr, tc = sr, sc
+    elif type(stride) is int and 1 <= stride <= sys.maxsize:
+        tr = tc = stride
+    else:
+        tr, tc = _validate.pair(stride, "stride")
     ceil = _validate.boolean(ceil_mode, "ceil_mode")
     ax = _validate.axes(axes, arr.ndim)
     return arr, (sr, sc, tr, tc), ceil, ax, _validate.workers(workers)
@@ -72,13 +79,11 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
         else:
             work = src.dtype  # bool pools as uint8
         aside = work != dst.dtype and dst.dtype.kind != "b"
-        pooled = np.empty(dst.shape, dtype=work) if aside else dst.view(work)
+        pooled = np.empty(dst.shape, dtype=work) if aside else dst if work == dst.dtype else dst.view(work)
         kernels = _config.current().build.pool
         args = (src, _IMAGE_KIND[src.dtype], pooled)
         if kind == "avg":
             task, args = kernels.avg_pool, (*args, _MEAN_KIND[work], *sizes)
-        elif kind == "max" and not ceil:
-            task, args = kernels.max_pool, (*args, *sizes)
         else:
             task, args = kernels.extreme_pool, (*args, *sizes, kind == "max")
         # A pooled pixel: about a sixth of a 3x3 convolution's work per window pixel.
