@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Literal
 
 import numpy as np
@@ -29,14 +28,8 @@ def checked(image: object, size: object, stride: object, ceil_mode: object, axes
             workers: object = 1) -> tuple[np.ndarray, Sizes, bool, tuple[int, int], int]:
     """The arguments every pooling function shares, checked."""
     arr = _validate.image(image)
-    # A plain int in range (the common call) needs none of _validate.pair's checks.
-    sr, sc = (size, size) if type(size) is int and 1 <= size <= sys.maxsize else _validate.pair(size, "size")
-    if stride is None:
-        tr, tc = sr, sc
-    elif type(stride) is int and 1 <= stride <= sys.maxsize:
-        tr = tc = stride
-    else:
-        tr, tc = _validate.pair(stride, "stride")
+    sr, sc = _validate.pair(size, "size")
+    tr, tc = (sr, sc) if stride is None else _validate.pair(stride, "stride")
     ceil = _validate.boolean(ceil_mode, "ceil_mode")
     ax = _validate.axes(axes, arr.ndim)
     return arr, (sr, sc, tr, tc), ceil, ax, _validate.workers(workers)

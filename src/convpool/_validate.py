@@ -198,6 +198,8 @@ def workers(value: Any) -> int:
 
 def pair(value: Any, name: str) -> tuple[int, int]:
     """A window size or stride: an int, or a pair of ints, each at least 1."""
+    if type(value) is int and 1 <= value <= sys.maxsize:  # the common call, checked at once
+        return value, value
     if _is_int(value):
         both: tuple[Any, ...] = (value, value)
     elif isinstance(value, Sequence) and len(value) == 2:
