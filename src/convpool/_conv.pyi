@@ -29,3 +29,13 @@ def correlate_int(
     row_start: int,
     row_stop: int,
 ) -> None: ...
+def correlate_pairs(
+    image: npt.NDArray[np.uint8],
+    pairs: npt.NDArray[np.int64],
+    weight: float,
+    out: npt.NDArray[np.uint8],
+    out_kind: int,
+    keep: bool,
+    row_start: int,
+    row_stop: int,
+) -> None: ...
