@@ -24,8 +24,30 @@ from test_variants import in_bands, make_image, reference_convolve
 OUTS = [(np.uint8, 1.0), (np.uint8, 0.5), (np.uint16, 1.0), (np.int16, -1.0), (np.float32, 1.0), (np.float64, 0.25)]
 
 
-def takes_pairs(kernel) -> bool:
-    return _convolve.takes_pairs(_convolve.checked_kernel(kernel), np.dtype(np.uint8))
+def takes_pairs(kernel, dtype=np.uint8) -> bool:
+    """Whether the build in force runs ``kernel`` on the pair path."""
+    return _convolve.takes_pairs(_convolve.checked_kernel(kernel), np.dtype(dtype), _config.current().build)
+
+
+class _Pairs:
+    """A build's convolution kernels, with the pair path taken as in the AVX2 build: the
+    baseline then runs its portable loop, which must give the same pixels."""
+
+    PAIRS = True
+
+    def __init__(self, conv):
+        self._conv = conv
+
+    def __getattr__(self, name):
+        return getattr(self._conv, name)
+
+
+@pytest.fixture(params=sorted(_config.BUILDS))
+def pair_build(request) -> _config.Build:
+    """Each build, taking the pair path where the AVX2 build does."""
+    real = _config.BUILDS[request.param]
+    with _config.override(build=_config.Build(real.name, _Pairs(real.conv), real.pool)) as chosen:
+        yield chosen.build
 
 
 def random_kernel(shape, low, high, seed):
@@ -49,10 +71,14 @@ PAIR_PLANS = [
 
 
 @pytest.mark.parametrize(("kernel", "pairs"), PAIR_PLANS)
-def test_the_planner_takes_pairs_where_they_are_exact(kernel, pairs):
+def test_the_planner_takes_pairs_where_they_are_exact(pair_build, kernel, pairs):
     assert takes_pairs(kernel) == pairs
-    assert not _convolve.takes_pairs(_convolve.checked_kernel(kernel), np.dtype(np.int8))
-    assert not _convolve.takes_pairs(_convolve.checked_kernel(kernel), np.dtype(np.uint16))
+    assert not takes_pairs(kernel, np.int8)
+    assert not takes_pairs(kernel, np.uint16)
+    # The real builds: pairs in the AVX2 build only, where they are fast.
+    for name, build in _config.BUILDS.items():
+        with _config.override(build=build):
+            assert takes_pairs(kernel) == (pairs and name == "avx2")
 
 
 def test_pair_groups_keep_int16_exact():
@@ -88,7 +114,7 @@ PAIR_SHAPES = [(1, 1), (17, 17), (16, 63), (15, 64), (17, 65), (16, 130)]
 
 
 @pytest.mark.parametrize("kernel", PAIR_KERNELS, ids=lambda k: "x".join(map(str, np.shape(k))))
-def test_pair_path_matches_the_reference(build, kernel):
+def test_pair_path_matches_the_reference(pair_build, kernel):
     assert takes_pairs(kernel)
     for shape in PAIR_SHAPES:
         image = make_image(np.uint8, shape)
@@ -98,7 +124,7 @@ def test_pair_path_matches_the_reference(build, kernel):
                 assert_identical(got, expected)
 
 
-def test_pair_path_on_stacks_strided_rows_and_border_modes(build):
+def test_pair_path_on_stacks_strided_rows_and_border_modes(pair_build):
     kernel = random_kernel((5, 7), -20, 20, 8)
     assert takes_pairs(kernel)
     stack = make_image(np.uint8, (3, 21, 70))
@@ -121,8 +147,8 @@ def test_pair_path_agrees_with_the_int16_path():
     image = make_image(np.uint8, (70, 300))
     results = []
     for taps in (1, 10**9):
-        for build in _config.BUILDS:
-            with _config.override(build=build):
+        for build in _config.BUILDS.values():
+            with _config.override(build=_config.Build(build.name, _Pairs(build.conv), build.pool)):
                 old, _convolve._PAIRS_MIN_TAPS = _convolve._PAIRS_MIN_TAPS, taps
                 try:
                     assert takes_pairs(kernel) == (taps == 1)
@@ -148,7 +174,7 @@ pair_kernels = st.tuples(st.integers(1, 11), st.integers(1, 11)).flatmap(
     out=st.sampled_from(OUTS),
     workers=st.sampled_from([1, 2]),
 )
-def test_pair_path_property(build, split_everything, image, kernel, mode, out, workers):
+def test_pair_path_property(pair_build, split_everything, image, kernel, mode, out, workers):
     dtype, weight = out
     got = convpool.convolve(image, kernel, weight, mode=mode, dtype=dtype, workers=workers)
     assert_identical(got, reference.convolve(image, kernel, weight, mode=mode, dtype=dtype))
@@ -189,4 +215,14 @@ def test_float_passes_match_the_reference(build, name, dtype):
         for mode, out_dtype, weight in (("keep", np.float32, 1.0), ("valid", np.float64, -0.5), ("keep", np.uint8, 0.5)):
             expected = np.stack([reference_convolve(im, kernel, weight, mode=mode, dtype=out_dtype) for im in image])
             for got in in_bands(convpool.convolve, image, kernel, weight, mode=mode, dtype=out_dtype, axes=(-2, -1)):
+                assert_identical(got, expected)
+
+
+def test_column_tiles_give_the_same_pixels(pair_build):
+    # Rows wider than max_columns are cut into column tiles run in "valid" mode.
+    image = make_image(np.uint8, (12, 150))
+    for kernel in (random_kernel((11, 11), -3, 3, 12), FLOAT_KERNELS["15x15"], FLOAT_KERNELS["3x3"]):
+        expected = reference_convolve(image, kernel, 0.5, dtype=np.float32)
+        with _config.override(max_columns=37):
+            for got in in_bands(convpool.convolve, image, kernel, 0.5, dtype=np.float32):
                 assert_identical(got, expected)

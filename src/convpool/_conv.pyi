@@ -4,6 +4,7 @@ import numpy.typing as npt
 IMAGE_KINDS: tuple[str, ...]
 OUT_KINDS: tuple[str, ...]
 INT_IMAGES: dict[int, tuple[str, ...]]
+PAIRS: bool
 
 def cpu_has_avx2() -> bool: ...
 def correlate_float(

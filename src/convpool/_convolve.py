@@ -169,12 +169,13 @@ def _pairs(taps: np.ndarray | None) -> np.ndarray | None:
     return pairs
 
 
-def takes_pairs(kernel: Kernel, dtype: np.dtype) -> bool:
+def takes_pairs(kernel: Kernel, dtype: np.dtype, build: _config.Build) -> bool:
     """Whether :func:`convolve` runs ``kernel`` on an image of ``dtype`` on the uint8
-    pair path: kernels of small taps whose sums leave int16 (which the pair path sums
-    in int16 groups carried in int32), and those with many taps."""
+    pair path under ``build``: in builds that sum pairs in one instruction (AVX2),
+    kernels of small taps whose sums leave int16 (which the pair path sums in int16
+    groups carried in int32), and those with many taps."""
     bits = plan(kernel, dtype)
-    return (dtype == np.uint8 and kernel.pairs is not None
+    return (build.conv.PAIRS and dtype == np.uint8 and kernel.pairs is not None
             and (bits == 32 or (bits == 16 and kernel.nonzero >= _PAIRS_MIN_TAPS)))
 
 
@@ -250,7 +251,7 @@ def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: 
     column tiles, for images wider than ``settings.max_columns``)."""
     image_kind = _IMAGE_KIND[src.dtype]
     bits = kernel.accumulators[image_kind]
-    if takes_pairs(kernel, src.dtype):
+    if takes_pairs(kernel, src.dtype, settings.build):
         fn, args = settings.build.conv.correlate_pairs, (kernel.pairs, weight)
     elif bits:
         fn, args = settings.build.conv.correlate_int, (image_kind, kernel.taps, bits, weight)
