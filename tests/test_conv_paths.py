@@ -2,7 +2,7 @@
 
 Integer kernels on uint8 images whose sums leave int16, or that have many taps, run as
 horizontal pairs of taps (two taps per vpmaddubsw in the AVX2 build), summed in int16
-groups that are carried in int32; float kernels run in passes of up to eight taps that
+groups that are carried in int32; float kernels run in passes of up to seven taps that
 span kernel rows, with output rows in pairs where every kernel row has its taps in the
 same columns. Each is compared with the reference bit for bit, under both builds, on one
 thread and in bands, in both modes, for every output type.
@@ -180,7 +180,7 @@ def test_pair_path_property(pair_build, split_everything, image, kernel, mode, o
     assert_identical(got, reference.convolve(image, kernel, weight, mode=mode, dtype=dtype))
 
 
-# Float kernels: more taps than a pass holds (8), in one row or across rows; rows with
+# Float kernels: more taps than a pass holds (7), in one row or across rows; rows with
 # the same columns (output rows in pairs) or not; empty kernel rows; all zero.
 def _float_kernels():
     r = np.random.default_rng(11)
