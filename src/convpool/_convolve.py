@@ -69,9 +69,14 @@ class Kernel:
         """For each image kind, the integer path's accumulator bits (0: float64)."""
         return tuple(_accumulator(self.taps, dt) for dt in _IMAGE_KIND)
 
+    @functools.cached_property
+    def pairs(self) -> np.ndarray | None:
+        """The taps as the uint8 pair path takes them, where it can (see _pairs)."""
+        return _pairs(self.taps)
+
     def complete(self) -> Kernel:
         """Every field made now (a kernel kept for later: cached, or in a dask graph)."""
-        self.accumulators, self.nonzero  # noqa: B018
+        self.accumulators, self.nonzero, self.pairs  # noqa: B018
         return self
 
 
@@ -125,6 +130,58 @@ def _accumulator(taps: np.ndarray | None, dtype: np.dtype) -> int:
         if bound <= limit and dtype.str[1:] in _INT_IMAGES[acc]:
             return acc
     return 0
+
+
+def _pairs(taps: np.ndarray | None) -> np.ndarray | None:
+    """The kernel as horizontal tap pairs for uint8 images, or None if a pair is too large.
+
+    A pair ``(k[i, j], k[i, j + 1])`` (the second 0 past the last column) adds
+    ``x0 * k0 + x1 * k1`` in int16: exact while both are int8 and ``|k0| + |k1| <= 128``
+    (``255 * 128`` fits int16). Pairs are grouped in row-major order so that each
+    group's ``sum(|k|) * 255`` fits int16; the groups are summed in int32, which the
+    whole kernel's bound fits (``sum(|k|) * 255 < 2**31`` for any kernel of int8 taps
+    up to 2**16 pairs). Rows: ``(kh, kw, 0, 0, 0)``, then ``(row, column, k0, k1, group)``
+    for each pair with a nonzero tap; int64.
+    """
+    if taps is None or taps.size > 2**16:
+        return None
+    kh, kw = taps.shape
+    padded = np.zeros((kh, kw + kw % 2), np.int64)
+    padded[:, :kw] = taps
+    k0, k1 = padded[:, 0::2], padded[:, 1::2]
+    if min(k0.min(), k1.min()) < -128 or max(k0.max(), k1.max()) > 127 or (np.abs(k0) + np.abs(k1)).max() > 128:
+        return None
+    rows = [(kh, kw, 0, 0, 0)]
+    group, room = 0, 128
+    for i in range(kh):
+        for j in range(k0.shape[1]):
+            a, b = int(k0[i, j]), int(k1[i, j])
+            if a == 0 and b == 0:
+                continue
+            if abs(a) + abs(b) > room:
+                group, room = group + 1, 128
+            room -= abs(a) + abs(b)
+            rows.append((i, 2 * j, a, b, group))
+    if len(rows) == 1:  # an all-zero kernel: one zero pair
+        rows.append((0, 0, 0, 0, 0))
+    pairs = np.array(rows, np.int64)
+    pairs.flags.writeable = False
+    return pairs
+
+
+def takes_pairs(kernel: Kernel, dtype: np.dtype, build: _config.Build) -> bool:
+    """Whether :func:`convolve` runs ``kernel`` on an image of ``dtype`` on the uint8
+    pair path under ``build``: in builds that sum pairs in one instruction (AVX2),
+    kernels of small taps whose sums leave int16 (which the pair path sums in int16
+    groups carried in int32), and those with many taps."""
+    bits = plan(kernel, dtype)
+    return (build.conv.PAIRS and dtype == np.uint8 and kernel.pairs is not None
+            and (bits == 32 or (bits == 16 and kernel.nonzero >= _PAIRS_MIN_TAPS)))
+
+
+# Nonzero taps from which the int16 path's kernels run faster as pairs (measured on a
+# Zen 4 at 2048 x 2048: 7x7 kernels about even, 9x9 in 0.8 x the time).
+_PAIRS_MIN_TAPS = 36
 
 
 def plan(kernel: Kernel, dtype: np.dtype) -> int:
@@ -194,7 +251,9 @@ def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: 
     column tiles, for images wider than ``settings.max_columns``)."""
     image_kind = _IMAGE_KIND[src.dtype]
     bits = kernel.accumulators[image_kind]
-    if bits:
+    if takes_pairs(kernel, src.dtype, settings.build):
+        fn, args = settings.build.conv.correlate_pairs, (kernel.pairs, weight)
+    elif bits:
         fn, args = settings.build.conv.correlate_int, (image_kind, kernel.taps, bits, weight)
     else:
         fn, args = settings.build.conv.correlate_float, (image_kind, kernel.values, weight)

@@ -1,0 +1,228 @@
+"""The uint8 pair path and the float path's passes against the reference.
+
+Integer kernels on uint8 images whose sums leave int16, or that have many taps, run as
+horizontal pairs of taps (two taps per vpmaddubsw in the AVX2 build), summed in int16
+groups that are carried in int32; float kernels run in passes of up to seven taps that
+span kernel rows, with output rows in pairs where every kernel row has its taps in the
+same columns. Each is compared with the reference bit for bit, under both builds, on one
+thread and in bands, in both modes, for every output type.
+"""
+
+from __future__ import annotations
+
+import hypothesis.extra.numpy as hnp
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import convpool
+from convpool import _config, _convolve, reference
+from helpers import assert_identical, layouts
+from test_variants import in_bands, make_image, reference_convolve
+
+OUTS = [(np.uint8, 1.0), (np.uint8, 0.5), (np.uint16, 1.0), (np.int16, -1.0), (np.float32, 1.0), (np.float64, 0.25)]
+
+
+def takes_pairs(kernel, dtype=np.uint8) -> bool:
+    """Whether the build in force runs ``kernel`` on the pair path."""
+    return _convolve.takes_pairs(_convolve.checked_kernel(kernel), np.dtype(dtype), _config.current().build)
+
+
+class _Pairs:
+    """A build's convolution kernels, with the pair path taken as in the AVX2 build: the
+    baseline then runs its portable loop, which must give the same pixels."""
+
+    PAIRS = True
+
+    def __init__(self, conv):
+        self._conv = conv
+
+    def __getattr__(self, name):
+        return getattr(self._conv, name)
+
+
+@pytest.fixture(params=sorted(_config.BUILDS))
+def pair_build(request) -> _config.Build:
+    """Each build, taking the pair path where the AVX2 build does."""
+    real = _config.BUILDS[request.param]
+    with _config.override(build=_config.Build(real.name, _Pairs(real.conv), real.pool)) as chosen:
+        yield chosen.build
+
+
+def random_kernel(shape, low, high, seed):
+    return np.random.default_rng([seed, *shape]).integers(low, high + 1, shape)
+
+
+# (kernel, whether the planner takes the pair path for uint8 images)
+PAIR_PLANS = [
+    (random_kernel((11, 11), -3, 3, 0), True),  # leaves int16: int32 before
+    (random_kernel((15, 15), -3, 3, 0), True),
+    (random_kernel((9, 9), -2, 2, 0), True),  # fits int16, many taps
+    (random_kernel((3, 3), -3, 3, 0), False),  # fits int16, few taps: the int16 path
+    ([[64, 64, 1]], True),  # |k0| + |k1| = 128: still exact
+    ([[-128, 0, 5]], True),  # int8's least
+    ([[65, 64]], False),  # 129 * 255 saturates int16
+    ([[129]], False),
+    ([[-129]], False),
+    ([[100, -100, 100]] * 3, False),
+    ([[1.5, 2]], False),  # not an integer kernel
+]
+
+
+@pytest.mark.parametrize(("kernel", "pairs"), PAIR_PLANS)
+def test_the_planner_takes_pairs_where_they_are_exact(pair_build, kernel, pairs):
+    assert takes_pairs(kernel) == pairs
+    assert not takes_pairs(kernel, np.int8)
+    assert not takes_pairs(kernel, np.uint16)
+    # The real builds: pairs in the AVX2 build only, where they are fast.
+    for name, build in _config.BUILDS.items():
+        with _config.override(build=build):
+            assert takes_pairs(kernel) == (pairs and name == "avx2")
+
+
+def test_pair_groups_keep_int16_exact():
+    # Each group of pairs sums at most 128 * 255 in int16; the groups follow row-major
+    # order and cover every nonzero tap once.
+    kernel = random_kernel((13, 12), -60, 60, 3)
+    pairs = _convolve.checked_kernel(kernel).pairs
+    assert tuple(pairs[0, :2]) == kernel.shape
+    body = pairs[1:]
+    assert (np.diff(body[:, 4]) >= 0).all()
+    for g in np.unique(body[:, 4]):
+        rows = body[body[:, 4] == g]
+        assert (np.abs(rows[:, 2]) + np.abs(rows[:, 3])).sum() * 255 <= 2**15 - 1
+    rebuilt = np.zeros((13, 13), np.int64)
+    rebuilt[body[:, 0], body[:, 1]] = body[:, 2]
+    rebuilt[body[:, 0], body[:, 1] + 1] = body[:, 3]
+    assert (rebuilt[:, :12] == kernel).all() and (rebuilt[:, 12] == 0).all()
+
+
+# Kernels on the pair path: odd and even widths (the last pair's second tap is 0 past
+# the kernel), one group or many, zero pairs skipped, one row or column.
+PAIR_KERNELS = [
+    random_kernel((11, 11), -3, 3, 1),
+    random_kernel((6, 10), -60, 60, 2),  # a group per pair or two
+    random_kernel((15, 4), -9, 9, 3),
+    random_kernel((1, 17), -64, 64, 4),
+    random_kernel((17, 1), -64, 64, 5),
+    np.where(random_kernel((9, 9), 0, 3, 6) == 0, 0, random_kernel((9, 9), -40, 40, 7)),
+    np.array([[64, 64, -128, 0, 1]] * 3),
+]
+# Widths around the AVX2 build's blocks of 64 pixels and the baseline's 16.
+PAIR_SHAPES = [(1, 1), (17, 17), (16, 63), (15, 64), (17, 65), (16, 130)]
+
+
+@pytest.mark.parametrize("kernel", PAIR_KERNELS, ids=lambda k: "x".join(map(str, np.shape(k))))
+def test_pair_path_matches_the_reference(pair_build, kernel):
+    assert takes_pairs(kernel)
+    for shape in PAIR_SHAPES:
+        image = make_image(np.uint8, shape)
+        for mode, (dtype, weight) in zip(["keep", "valid"] * 3, OUTS, strict=True):
+            expected = reference_convolve(image, kernel, weight, mode=mode, dtype=dtype)
+            for got in in_bands(convpool.convolve, image, kernel, weight, mode=mode, dtype=dtype):
+                assert_identical(got, expected)
+
+
+def test_pair_path_on_stacks_strided_rows_and_border_modes(pair_build):
+    kernel = random_kernel((5, 7), -20, 20, 8)
+    assert takes_pairs(kernel)
+    stack = make_image(np.uint8, (3, 21, 70))
+    expected = np.stack([reference_convolve(im, kernel, 1.0) for im in stack])
+    for got in in_bands(convpool.convolve, stack, kernel, axes=(-2, -1)):
+        assert_identical(got, expected)
+    colour = np.moveaxis(stack, 0, -1)  # rows 3 bytes apart in memory
+    for got in in_bands(convpool.convolve, colour, kernel, axes=(0, 1)):
+        assert_identical(got, np.moveaxis(expected, 0, -1))
+    image = stack[0, :, ::-2]
+    for mode in ("reflect", "constant", "wrap"):
+        expected = reference_convolve(image, kernel, 1.0, mode=mode)
+        for got in in_bands(convpool.convolve, image, kernel, mode=mode):
+            assert_identical(got, expected)
+
+
+def test_pair_path_agrees_with_the_int16_path():
+    # A kernel both paths can take: the same pixels, on every build.
+    kernel = random_kernel((7, 7), -2, 2, 9)
+    image = make_image(np.uint8, (70, 300))
+    results = []
+    for taps in (1, 10**9):
+        for build in _config.BUILDS.values():
+            with _config.override(build=_config.Build(build.name, _Pairs(build.conv), build.pool)):
+                old, _convolve._PAIRS_MIN_TAPS = _convolve._PAIRS_MIN_TAPS, taps
+                try:
+                    assert takes_pairs(kernel) == (taps == 1)
+                    results += in_bands(convpool.convolve, image, kernel)
+                finally:
+                    _convolve._PAIRS_MIN_TAPS = old
+    for got in results[1:]:
+        assert_identical(got, results[0])
+
+
+pair_kernels = st.tuples(st.integers(1, 11), st.integers(1, 11)).flatmap(
+    lambda s: hnp.arrays(np.int64, s, elements=st.integers(-64, 64))
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    image=st.tuples(st.integers(0, 24), st.integers(0, 80)).flatmap(
+        lambda s: hnp.arrays(np.uint8, s).flatmap(layouts)
+    ),
+    kernel=pair_kernels,
+    mode=st.sampled_from(["keep", "valid"]),
+    out=st.sampled_from(OUTS),
+    workers=st.sampled_from([1, 2]),
+)
+def test_pair_path_property(pair_build, split_everything, image, kernel, mode, out, workers):
+    dtype, weight = out
+    got = convpool.convolve(image, kernel, weight, mode=mode, dtype=dtype, workers=workers)
+    assert_identical(got, reference.convolve(image, kernel, weight, mode=mode, dtype=dtype))
+
+
+# Float kernels: more taps than a pass holds (7), in one row or across rows; rows with
+# the same columns (output rows in pairs) or not; empty kernel rows; all zero.
+def _float_kernels():
+    r = np.random.default_rng(11)
+    sparse = r.standard_normal((6, 5))
+    sparse[r.random((6, 5)) < 0.4] = 0.0
+    holes = r.standard_normal((5, 5))
+    holes[:, [1, 3]] = 0.0  # the same columns in every row: still in pairs
+    return {
+        "3x3": r.standard_normal((3, 3)),
+        "15x15": r.standard_normal((15, 15)),
+        "1x19": r.standard_normal((1, 19)),
+        "9x2": r.standard_normal((9, 2)),
+        "sparse 6x5": sparse,
+        "same columns 5x5": holes,
+        "empty row": np.array([[1.5, -2.0, 0.5], [0.0, 0.0, 0.0], [0.25, 3.0, -1.0]]),
+        "sobel": np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]),
+        "zero": np.zeros((4, 3)),
+    }
+
+
+FLOAT_KERNELS = _float_kernels()
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT_KERNELS))
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+def test_float_passes_match_the_reference(build, name, dtype):
+    kernel = FLOAT_KERNELS[name]
+    # A float kernel, or an integer one on a float image: the float64 path.
+    assert _convolve.plan(_convolve.checked_kernel(kernel), np.dtype(dtype)) == 0 or dtype not in (np.float32, np.float64)
+    for shape in [(2, 19, 30), (1, 16, 513)]:  # stacks meeting in a band; the 512-column blocks
+        image = make_image(dtype, shape)
+        for mode, out_dtype, weight in (("keep", np.float32, 1.0), ("valid", np.float64, -0.5), ("keep", np.uint8, 0.5)):
+            expected = np.stack([reference_convolve(im, kernel, weight, mode=mode, dtype=out_dtype) for im in image])
+            for got in in_bands(convpool.convolve, image, kernel, weight, mode=mode, dtype=out_dtype, axes=(-2, -1)):
+                assert_identical(got, expected)
+
+
+def test_column_tiles_give_the_same_pixels(pair_build):
+    # Rows wider than max_columns are cut into column tiles run in "valid" mode.
+    image = make_image(np.uint8, (12, 150))
+    for kernel in (random_kernel((11, 11), -3, 3, 12), FLOAT_KERNELS["15x15"], FLOAT_KERNELS["3x3"]):
+        expected = reference_convolve(image, kernel, 0.5, dtype=np.float32)
+        with _config.override(max_columns=37):
+            for got in in_bands(convpool.convolve, image, kernel, 0.5, dtype=np.float32):
+                assert_identical(got, expected)
