@@ -204,7 +204,8 @@ def test_shapes_and_column_tiles(build, shape):
 
 def rank_one_floats():
     """Outer products of float vectors (1..15 taps): Gaussians, and random ones."""
-    floats = st.floats(-4, 4, width=64)
+    # No magnitudes below 1e-3: products that underflow are no outer product in float64.
+    floats = st.just(0.0) | st.floats(1e-3, 4) | st.floats(-4, -1e-3)
     random = st.tuples(st.integers(1, 9), st.integers(1, 9)).flatmap(
         lambda s: st.tuples(hnp.arrays(np.float64, s[0], elements=floats), hnp.arrays(np.float64, s[1], elements=floats))
     )

@@ -447,6 +447,16 @@ def convolve(
     applies ``numpy.transpose(kernel)``; :func:`convpool.reference.codelab_convolution`
     reproduces it. Empty images give empty results. The input is never modified.
 
+    Separable kernels run as two 1-D passes (a column pass, then a row pass), where
+    that saves more than two taps per pixel (a 3 x 3 Sobel stays on the 2-D path):
+    integer kernels that are exactly an outer product of two integer vectors (the
+    binomial and integer Gaussian blurs, boxes), on integer images of up to 32 bits,
+    with exact integer sums, so the results are the same bit for bit; kernels with a
+    non-integer tap whose every tap equals the product of a column and a row within
+    1e-13 of it, zeros exactly (a Gaussian from a sigma), in float64, within the
+    tolerance of non-integer kernels: 1 in uint8, else
+    ``1e-12 * |weight| * sum(|kernel|) * max(|image|)`` plus the output's rounding.
+
     Examples
     --------
     >>> import numpy as np
