@@ -5,9 +5,10 @@ back on (a debug build for the test suite); release builds run without them.
 Set ``CONVPOOL_SANITIZE=address,undefined`` (GCC/Clang) to compile and link the
 extensions with those sanitizers; ``tools/check_builds.sh`` runs the tests under both.
 
-Each kernel family's source is one Tempita template, ``_conv.pxi.in`` and
-``_pool.pxi.in``, expanded here into the ``.pxi`` that the family's modules include (the
-variants that differ only in a literal or an operator are written once in the template).
+Each kernel family's source is Tempita templates, ``_conv.pxi.in`` with ``_sep.pxi.in``
+(the separable kernels), and ``_pool.pxi.in``, expanded here into the ``.pxi`` files that
+the family's modules include (the variants that differ only in a literal or an operator
+are written once in the template).
 Each family is built twice on x86-64 with GCC or Clang: once for any CPU of the platform
 and once with ``-mavx2`` (``_conv_avx2``, ``_pool_avx2``), which convpool imports only
 when the CPU reports AVX2. Never ``-march=native``: a wheel must run on every CPU of its

@@ -40,3 +40,34 @@ def correlate_pairs(
     row_start: int,
     row_stop: int,
 ) -> None: ...
+
+# The separable kernels (_sep.pxi.in): the kernel as its factors, of shape (1, kh), (1, kw).
+SUM_KINDS: tuple[str, ...]
+SUM_IMAGES: dict[str, tuple[str, ...]]
+
+def correlate_sep_int(
+    image: npt.NDArray[np.uint8],
+    image_kind: int,
+    column: npt.NDArray[np.int64],
+    row: npt.NDArray[np.int64],
+    sum_kind: int,
+    acc_kind: int,
+    weight: float,
+    out: npt.NDArray[np.uint8],
+    out_kind: int,
+    keep: bool,
+    row_start: int,
+    row_stop: int,
+) -> None: ...
+def correlate_sep_float(
+    image: npt.NDArray[np.uint8],
+    image_kind: int,
+    column: npt.NDArray[np.float64],
+    row: npt.NDArray[np.float64],
+    weight: float,
+    out: npt.NDArray[np.uint8],
+    out_kind: int,
+    keep: bool,
+    row_start: int,
+    row_stop: int,
+) -> None: ...

@@ -25,3 +25,4 @@ def cpu_has_avx2():
 
 
 include "_conv.pxi"
+include "_sep.pxi"

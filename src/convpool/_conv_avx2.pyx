@@ -5,3 +5,4 @@ module's own setup included, may use AVX2 instructions.
 """
 
 include "_conv.pxi"
+include "_sep.pxi"
