@@ -8,7 +8,6 @@ of SciPy's modes are steps of that route.
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from typing import Any, Literal
 
