@@ -98,9 +98,24 @@ rm -rf "$src" "$dir/report.xml"
 mkdir -p "$src"
 git -C "$repo" ls-files -z --cached --others --exclude-standard \
     | (cd "$repo" && xargs -0 tar -cf - --ignore-failed-read 2>/dev/null) | tar -xf - -C "$src"
+# The build and run requirements and the test-core extra, from pyproject.toml, into the
+# environment (nothing to do once they are there); then the build itself, without build
+# isolation, so that a later run does not set up the build tools again under emulation.
+python3 - "$src/pyproject.toml" >"$dir/requirements.txt" <<'EOF'
+import sys
+import tomllib
+
+with open(sys.argv[1], "rb") as f:
+    meta = tomllib.load(f)
+print("\n".join(meta["build-system"]["requires"] + meta["project"]["dependencies"]
+                + meta["project"]["optional-dependencies"]["test-core"]))
+EOF
+stage "pip install -r requirements.txt (emulated): $(tr '\n' ' ' <"$dir/requirements.txt")"
+"$py" -m pip install --quiet -r "$dir/requirements.txt"
 cc="aarch64-linux-gnu-gcc --sysroot=$root"
-stage "pip install .[test-core] (CC=\"$cc\")"
-CC="$cc" LDSHARED="$cc -shared" "$py" -m pip install --quiet --force-reinstall "$src[test-core]"
+stage "pip install --no-build-isolation . (CC=\"$cc\")"
+CC="$cc" LDSHARED="$cc -shared" \
+    "$py" -m pip install --quiet --no-build-isolation --no-deps --force-reinstall "$src"
 
 # --- checks: aarch64 code, the baseline build only --------------------------------------
 stage "checks"
