@@ -192,8 +192,7 @@ def function_named(name: str):
 def test_bad_arguments_raise_naming_them(function, arguments, error, match):
     args = {**DEFAULTS[function.removeprefix("dask.")], **arguments}
     if function.startswith("dask.") and isinstance(args["image"], np.ndarray) and args["image"].ndim:
-        import dask.array as da
-
+        da = pytest.importorskip("dask.array")
         args["image"] = da.from_array(args["image"], chunks=2)
     arrays = {k: (v, digest(v)) for k, v in args.items() if isinstance(v, np.ndarray)}
     with pytest.raises(error, match=match):

@@ -221,7 +221,7 @@ def test_environment_variable_forces_the_baseline(tmp_path):
     assert out.stdout.strip() == "baseline"
     env["CONVPOOL_DISABLE_AVX2"] = "0"
     out = subprocess.run([sys.executable, "-c", code], env=env, **run)
-    assert out.stdout.strip() == ("avx2" if AVX2 is not None else "baseline")
+    assert out.stdout.strip() == ("avx2" if AVX2 else "baseline")
 
 
 def test_avx2_stubs_match(tmp_path):
