@@ -38,7 +38,7 @@ import convpool
 from convpool import reference
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _measure  # noqa: E402
+import _measure
 
 try:
     import cv2

@@ -13,7 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import convpool  # noqa: E402
+import convpool
 
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1]
@@ -35,6 +36,8 @@ the pixel); right, its feature map on the ascent image: ``uint8``, clamped to 0.
 the codelab, the {margin} margin kept.
 """
 
+from fractions import Fraction
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -51,7 +54,7 @@ limit = np.abs(kernel.matrix).max()
 left.imshow(kernel.matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
 for (i, j), value in np.ndenumerate(kernel.matrix):
     left.text(j, i, f"{{value:g}}", ha="center", va="center", fontsize=9)
-left.set_title(f"{{kernel.name}}, weight {{kernel.weight:g}}")
+left.set_title(f"{{kernel.name}}, weight {{Fraction(kernel.weight).limit_denominator(10**6)}}")
 left.set_xticks(range(kernel.shape[1]))
 left.set_yticks(range(kernel.shape[0]))
 right.imshow(feature_map, cmap="gray", vmin=0, vmax=255)
@@ -74,7 +77,7 @@ def kernel_examples() -> None:
             underline="=" * len(title),
             description=k.description,
             constant=name.upper(),
-            weight=f"{k.weight:g}",
+            weight=Fraction(k.weight).limit_denominator(10**6),
             name=name,
             margin=f"{kh // 2}-pixel" if kh == kw else f"{kh // 2} x {kw // 2}-pixel",
         )

@@ -66,7 +66,7 @@ axes[0].add_patch(plt.Rectangle((c - 1.5, r - 1.5), 3, 3, fill=False, ec="red", 
 axes[0].set_title(f"ascent around row {r}, column {c}")
 grids = [(neighbourhood, "neighbourhood (pixels)", "gray"), (kernel, "kernel (taps)", "RdBu_r"),
          (products, f"products: sum {total:+.0f} -> {stored}", "RdBu_r")]
-for ax, (grid, title, cmap) in zip(axes[1:], grids):
+for ax, (grid, title, cmap) in zip(axes[1:], grids, strict=True):
     limit = np.abs(grid).max() or 1
     ax.imshow(grid, cmap=cmap, vmin=0 if cmap == "gray" else -limit, vmax=255 if cmap == "gray" else limit)
     for (i, j), v in np.ndenumerate(grid):
