@@ -14,6 +14,7 @@ documentation builds (``.ci/run``); the notebook also runs here (tests/test_note
 """
 
 import doctest
+import json
 import re
 import shlex
 import subprocess
@@ -158,3 +159,37 @@ def test_shared_docstring_text_is_filled_and_shared():
     assert _docstrings.docdict["conv_mode"].splitlines()[-1].strip() in convpool.dask.convolve.__doc__
     assert _docstrings.fill("a\n    %(workers)s\n50% b") == "a\n    " + "\n    ".join(
         _docstrings.docdict["workers"].splitlines()) + "\n50% b"
+
+
+@pytest.mark.skipif(not (ROOT / "bench").is_dir() or not DOCS.is_dir(), reason="bench/ and docs/ come with a clone")
+def test_performance_page_renders_every_results_file(tmp_path, monkeypatch):
+    """Each results file gets its intro, machine line, tables and plots; a family spanning
+    kernel sizes gets the plot of time against kernel size (conv.json, pool.json)."""
+    pytest.importorskip("matplotlib")
+    monkeypatch.syspath_prepend(str(DOCS / "_ext"))
+    import convpool_docs
+
+    machine = {"cpu": "Test CPU", "cores": 2, "system": "Linux x86_64", "python": "3.12.0", "numpy": "2.0",
+               "convpool": "0.1.0", "convpool build": "avx2"}
+
+    def row(kernel: int, family: str | None) -> dict:
+        return {"group": "conv", "case": f"{kernel}x{kernel}", "family": family, "size": 512, "kernel": kernel,
+                "dtype": "uint8", "peer": "cv2.filter2D", "target": 1.0, "ratio": 0.5 + kernel / 10,
+                "ratios": {"cv2.filter2D": 0.5}, "times": {"convpool": 1e-3 * kernel, "cv2.filter2D": 2e-3 * kernel}}
+
+    results = tmp_path / "results"
+    results.mkdir()
+    docs = {"conv": [row(k, "random integer, uint8") for k in (3, 5, 7)], "zeta": [row(3, None)]}
+    for name, rows in docs.items():
+        (results / f"{name}.json").write_text(json.dumps({"name": name, "date": "2026-12-02", "machine": machine,
+                                                           "rows": rows}))
+    read = convpool_docs.performance_page(results, tmp_path / "out")
+    assert [Path(p).name for p in read] == ["conv.json", "zeta.json"]
+    page = (tmp_path / "out" / "performance.md").read_text(encoding="utf-8")
+    assert page.index("bench/results/conv.json") < page.index("bench/results/zeta.json")
+    assert "bench/conv_space.py" in page and page.count("Test CPU, 2 logical CPUs") == 2
+    assert "(/_generated/conv.time_vs_kernel.png)" in page and "(/_generated/conv.ratios.png)" in page
+    assert "zeta.time_vs_kernel" not in page and "(/_generated/zeta.ratios.png)" in page
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == [
+        "conv.ratios.png", "conv.time_vs_kernel.png", "zeta.ratios.png"]
+    assert "| 5x5 | 512 | 5 ms | 10 ms |" in page

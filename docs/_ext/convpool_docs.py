@@ -148,18 +148,19 @@ def times_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def performance_page() -> list[str]:
-    """Write ``_generated/performance.md`` and its plots; return the results files read."""
+def performance_page(results: Path = BENCH / "results", generated: Path = GENERATED) -> list[str]:
+    """Write ``performance.md`` and its plots into `generated` from every results file in
+    `results`; return the results files read."""
     sys.path.insert(0, str(BENCH))
     try:
         import _measure
         import plots
     finally:
         sys.path.remove(str(BENCH))
-    GENERATED.mkdir(exist_ok=True)
-    for old in GENERATED.glob("*.png"):
+    generated.mkdir(exist_ok=True)
+    for old in generated.glob("*.png"):
         old.unlink()
-    files = sorted((BENCH / "results").glob("*.json"),
+    files = sorted(results.glob("*.json"),
                    key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else len(ORDER), p.stem))
     out = []
     if not files:
@@ -172,13 +173,13 @@ def performance_page() -> list[str]:
         out += [INTROS.get(name, f"Results written by the script in `bench/` that names them `{name}`."), ""]
         out += [f"Measured on: {machine_line(doc)}.", ""]
         for draw, what in ((plots.time_vs_kernel, "time against kernel size"), (plots.ratios, "ratios")):
-            picture = draw(doc, GENERATED / f"{name}.{draw.__name__}.png")
+            picture = draw(doc, generated / f"{name}.{draw.__name__}.png")
             if picture is not None:
                 out += [f"![{name}: {what}](/_generated/{picture.name})", ""]
         out += ["convpool / the peer each row's target names (below 1: convpool is faster):", ""]
         out += [_measure.markdown(rows), ""]
         out += ["Median seconds per call of every contender:", "", times_table(rows), ""]
-    (GENERATED / "performance.md").write_text("\n".join(out), encoding="utf-8")
+    (generated / "performance.md").write_text("\n".join(out), encoding="utf-8")
     return [str(p) for p in files]
 
 
