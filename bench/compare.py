@@ -7,6 +7,9 @@ PyTorch is used when installed), then::
     python bench/compare.py --quick         # 512 x 512 only, fewer repeats: a smoke run
     python bench/compare.py --out bench.md  # also write the markdown to a file
 
+Each run also writes ``bench/results/compare.json`` (the format in ``bench/_measure.py``),
+from which the documentation draws its tables and plots (``--no-json`` leaves it alone).
+
 Every timing is the median of ``--repeat`` runs (each run long enough for the clock), all
 peers on one thread: ``cv2.setNumThreads(1)``, ``torch.set_num_threads(1)``. Times are
 wall-clock; on a machine busy with other work, ``--clock cpu`` times single-threaded calls
@@ -33,6 +36,9 @@ import numpy as np
 
 import convpool
 from convpool import reference
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _measure
 
 try:
     import cv2
@@ -284,6 +290,44 @@ def machine() -> str:
     )
 
 
+KERNEL_WIDTH = {"3x3": 3, "5x5": 5, "7x7": 7}
+TARGETS = {"3x3": 0.4, "5x5": 0.5, "7x7": 1.0}  # convpool / cv2.filter2D, at 4096 x 4096
+
+
+def json_rows(
+    results: dict[tuple[str, int], dict[str, float]], overhead: dict[str, float], big: int
+) -> list[dict[str, object]]:
+    """The table's cells as rows of ``bench/results/compare.json``.
+
+    Ratios are convpool / peer (below 1: convpool faster), from the medians above, not
+    paired; each row's ``peer`` is the one its target names: cv2.filter2D for convolution,
+    np.copyto for pooling (no target: the one set is for ``convpool out=``).
+    """
+    rows: list[dict[str, object]] = []
+
+    def row(group: str, case: str, size: int, kernel: int, peer: str, target: float | None,
+            times: dict[str, float]) -> None:
+        if peer not in times:
+            return
+        ours = times["convpool"]
+        rows.append({
+            "group": group, "case": case, "family": case, "size": size, "kernel": kernel, "dtype": "uint8",
+            "peer": peer, "target": target, "ratio": ours / times[peer],
+            "ratios": {name: ours / t for name, t in times.items() if name != "convpool"},
+            "times": dict(times),
+        })
+
+    for (kname, n), times in results.items():
+        if kname == "pool":
+            row("pool", "2x2 max pooling", n, 2, "np.copyto (floor)", None, times)
+        else:
+            width = kname.split(" ")[0]
+            target = TARGETS[width] if n == 4096 else None
+            row("conv", kname, n, KERNEL_WIDTH[width], "cv2.filter2D", target, times)
+    row("conv", "call overhead, 3x3", 32, 3, "cv2.filter2D", 2.0, overhead)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="512 x 512 only, 3 repeats, no 8192 x 8192 memory run")
@@ -293,6 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         "--clock", choices=CLOCKS, default="wall", help="wall (default) or cpu time for single-threaded calls"
     )
     parser.add_argument("--out", help="also write the markdown report to this file")
+    parser.add_argument("--no-json", action="store_true", help="do not write bench/results/compare.json")
     parser.add_argument("--memory-probe", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_probe:
@@ -393,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     text = "\n".join(report) + "\n"
     print(text)
+    if not args.no_json:
+        path = _measure.write("compare", json_rows(results, overhead, big))
+        print(f"wrote {path}", file=sys.stderr)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
             f.write(text)

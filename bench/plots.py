@@ -77,7 +77,7 @@ def ratios(doc: dict, path: str | Path) -> Path | None:
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
     ax.set_yticks(list(y), labels, fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("convpool time / peer time (median of paired ratios; black: target)")
+    ax.set_xlabel("convpool time / peer time (below 1: convpool faster; black: target)")
     ax.set_title(_machine_line(doc), fontsize=8)
     fig.tight_layout()
     return _save(fig, path)

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 import convpool
+
+#: The command-line page of the documentation, whose examples the tests run.
+CLI_PAGE = Path(__file__).resolve().parents[1] / "docs" / "user_guide" / "cli.rst"
+
+
+def cli_page_commands() -> list[list[str]]:
+    """The ``convpool`` commands of the command-line page's console blocks, in order, as
+    argv without the leading ``convpool``."""
+    if not CLI_PAGE.exists():
+        pytest.skip("docs/ is not here (a source distribution): run from a clone")
+    text = CLI_PAGE.read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"^\.\. code-block:: console\n\n((?:(?:   .*)?\n)+)", text, flags=re.M):
+        for line in block.splitlines():
+            for part in line.split("  #")[0].split("&&"):
+                words = shlex.split(part)
+                if words[:1] == ["convpool"]:
+                    commands.append(words[1:])
+    return commands
 
 
 def script() -> str:

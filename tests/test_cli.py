@@ -17,13 +17,12 @@ from PIL import Image
 
 import convpool
 import convpool.cli
-from cli_helpers import files_in, make_photos, pixels, run
+from cli_helpers import cli_page_commands, files_in, make_photos, pixels, run
 from convpool import kernels
 from convpool.cli import main
 from convpool.cli._args import glue_dash_values
 from convpool.cli._parser import build_parser
 
-README = Path(__file__).resolve().parents[1] / "README.md"
 DEMO_FILES = {
     "ascent.png": (512, 512),
     "edges.png": (512, 512),
@@ -485,11 +484,8 @@ def test_kernels_unknown_name_is_a_usage_error(capsys):
     assert "convpool kernels: error: unknown kernel 'sobel'; valid names: edges" in capsys.readouterr().err
 
 
-def test_readme_shell_examples_are_valid_commands():
-    blocks = re.findall(r"```console\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
-    lines = [line.split("  #")[0] for block in blocks for line in block.splitlines()]
-    parts = [part.strip() for line in lines for part in line.split("&&")]
-    commands = [shlex.split(part)[1:] for part in parts if part.startswith("convpool ")]
+def test_the_cli_pages_examples_are_valid_commands():
+    commands = cli_page_commands()
     assert len(commands) >= 5 and commands[0] == ["demo"]
     parser = build_parser()
     for argv in commands:

@@ -10,12 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cli_helpers import files_in
+from cli_helpers import cli_page_commands, files_in
 from convpool.cli import main
 from convpool.cli._args import glue_dash_values
 from convpool.cli._parser import build_parser
-
-README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def small_image(path: Path, seed: int = 0) -> None:
@@ -25,21 +23,8 @@ def small_image(path: Path, seed: int = 0) -> None:
     Image.fromarray(rng.integers(0, 256, (12, 16), dtype=np.uint8)).save(path)
 
 
-def readme_apply_commands() -> list[list[str]]:
-    """The ``convpool apply`` commands of the README's shell blocks, in order, as argv."""
-    blocks = re.findall(r"```(?:console|shell|sh|bash)\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
-    commands = []
-    for block in blocks:
-        for line in block.splitlines():
-            for part in line.split("  #")[0].split("&&"):
-                words = shlex.split(part)
-                if words[:2] == ["convpool", "apply"]:
-                    commands.append(words[1:])
-    return commands
-
-
-def test_the_readmes_apply_examples_run_in_sequence_in_one_folder(tmp_path, monkeypatch, capsys):
-    commands = readme_apply_commands()
+def test_the_cli_pages_apply_examples_run_in_sequence_in_one_folder(tmp_path, monkeypatch, capsys):
+    commands = [argv for argv in cli_page_commands() if argv[:1] == ["apply"]]
     assert len(commands) >= 5
     parser = build_parser()
     for i, argv in enumerate(commands):  # small images under the names the examples use

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _borders, _config, _layout, _threads, _validate
+from ._docstrings import docfiller
 
 __all__ = ["convolve"]
 
@@ -409,6 +410,7 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
     return _layout.finish(out, dst, out_shape, axes)
 
 
+@docfiller
 def convolve(
     image: npt.ArrayLike,
     kernel: npt.ArrayLike,
@@ -438,47 +440,17 @@ def convolve(
 
     Parameters
     ----------
-    image : array_like of shape (M, N), or N-D with `axes`
-        Real numbers: bool, any integer width, float16, float32 or float64; any memory
-        layout or byte order. A Pillow image works through ``numpy.asarray``.
-    kernel : array_like of shape (kh, kw)
-        The filter, real and finite, at least 1 x 1; the codelab's list of lists works
-        as written. Integer-valued kernels on integer images run on an exact integer path.
-    weight : float, optional
-        Finite factor applied to the sum (the codelab's ``weight``), default 1.0: any
-        real scalar (Python, NumPy, or a 0-d array).
-    mode : str, optional
-        ``"keep"`` (default) returns the image's shape and leaves the margin the kernel
-        cannot cover (``kh // 2`` rows on top, ``kh - 1 - kh // 2`` at the bottom,
-        likewise columns) as the input values, converted like the results; a kernel
-        larger than the image leaves it all as margin. ``"valid"`` returns only the
-        covered interior, shape ``(M - kh + 1, N - kw + 1)`` (0 where negative).
-        SciPy's extension modes return the image's shape with every pixel computed,
-        the image extended beyond its edge as ``scipy.ndimage.correlate`` does:
-        ``"reflect"`` (``d c b a | a b c d | d c b a``), ``"mirror"``
-        (``d c b | a b c d | c b a``), ``"nearest"`` (``a a a a | a b c d | d d d d``),
-        ``"constant"`` (``k k k k | a b c d | k k k k`` with ``k = cval``) and
-        ``"wrap"`` (``a b c d | a b c d | a b c d``); ``"grid-mirror"``,
-        ``"grid-constant"`` and ``"grid-wrap"`` are SciPy's synonyms of
-        ``"reflect"``, ``"constant"`` and ``"wrap"``. Images smaller than the kernel
-        repeat the pattern, as SciPy does.
-    dtype : {numpy.uint8, numpy.uint16, numpy.int16, numpy.float32, numpy.float64}, optional
-        Output type (``None`` is refused: NumPy would read it as float64). The integer
-        types clamp and truncate as above: ``uint16`` for 16-bit images (microscopy,
-        medical), ``int16`` for signed responses (OpenCV's ``CV_16S``). The float types
-        return ``v`` unclamped (negative responses kept; float32 rounds to nearest and
-        overflows to +-inf).
-    axes : pair of int, optional
-        The two spatial axes of an N-D image; the kernel is applied to every 2-D slice
-        along the other axes (``(-2, -1)`` for a stack, ``(0, 1)`` for ``(H, W, C)``).
+    %(conv_image)s
+    %(conv_kernel)s
+    %(conv_weight)s
+    %(conv_mode)s
+    %(conv_dtype)s
+    %(conv_axes)s
     out : ndarray, optional
         Preallocated writeable result of the right shape and dtype; it is returned.
         It may overlap `image`: the result is then computed aside and copied in.
-    workers : int, optional
-        Threads to use (``-1``: all cores). Results never depend on it.
-    cval : float, optional
-        The value beyond the edge in ``mode="constant"`` (default 0.0); finite.
-        Ignored by the other modes.
+    %(workers)s
+    %(conv_cval)s
 
     Returns
     -------

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _config, _layout, _threads, _validate
+from ._docstrings import docfiller
 
 __all__ = ["avg_pool", "max_pool", "min_pool"]
 
@@ -90,6 +91,7 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
     return _layout.finish(out, dst, out_shape, axes)
 
 
+@docfiller
 def max_pool(
     image: npt.ArrayLike,
     size: int | tuple[int, int] = 2,
@@ -109,25 +111,13 @@ def max_pool(
 
     Parameters
     ----------
-    image : array_like of shape (M, N), or N-D with `axes`
-        Real numbers (bool, any integer width, float16/32/64), any layout or byte order.
-    size : int or pair of int, optional
-        Window size, ``(rows, cols)`` or one int for both; default 2.
-    stride : int or pair of int, optional
-        Step between windows; default `size` (windows that tile the image).
-    ceil_mode : bool, optional
-        If True, windows that run past the bottom/right edge are pooled too, over the
-        pixels that exist (the missing ones count as the dtype's minimum, or -inf), as
-        ``torch.nn.functional.max_pool2d(ceil_mode=True)`` with no padding does: the
-        output has ``ceil((M - size) / stride) + 1`` rows, less one if that last window
-        would start past the edge; an image smaller than the window gives one row.
-    axes : pair of int, optional
-        The two spatial axes of an N-D image; every 2-D slice is pooled.
-    out : ndarray, optional
-        Preallocated writeable result of the right shape and of the image's dtype
-        (native byte order); it is returned.
-    workers : int, optional
-        Threads to use (``-1``: all cores). Results never depend on it.
+    %(pool_image)s
+    %(pool_size)s
+    %(pool_stride)s
+    %(max_ceil_mode)s
+    %(pool_axes)s
+    %(pool_out)s
+    %(workers)s
 
     Returns
     -------
@@ -138,14 +128,7 @@ def max_pool(
 
     Raises
     ------
-    TypeError
-        If `image` is not real-valued (or is a masked array or matrix), `size`/`stride` are not ints or pairs of ints,
-        `ceil_mode` is not a bool, `axes` or `workers` is not an int (pair), or `out`
-        is not an ndarray of the image's dtype.
-    ValueError
-        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1 (or above 2**63 - 1),
-        `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
-        wrong shape or is read-only.
+    %(pool_raises)s
 
     Examples
     --------
@@ -166,6 +149,7 @@ def max_pool(
     return pool(arr, "max", sizes, ceil, ax, out, n)
 
 
+@docfiller
 def min_pool(
     image: npt.ArrayLike,
     size: int | tuple[int, int] = 2,
@@ -184,22 +168,13 @@ def min_pool(
 
     Parameters
     ----------
-    image : array_like of shape (M, N), or N-D with `axes`
-        Real numbers (bool, any integer width, float16/32/64), any layout or byte order.
-    size : int or pair of int, optional
-        Window size, ``(rows, cols)`` or one int for both; default 2.
-    stride : int or pair of int, optional
-        Step between windows; default `size`.
-    ceil_mode : bool, optional
-        If True, windows that run past the bottom/right edge are pooled too, over the
-        pixels that exist (as in :func:`convpool.max_pool`).
-    axes : pair of int, optional
-        The two spatial axes of an N-D image; every 2-D slice is pooled.
-    out : ndarray, optional
-        Preallocated writeable result of the right shape and of the image's dtype
-        (native byte order); it is returned.
-    workers : int, optional
-        Threads to use (``-1``: all cores). Results never depend on it.
+    %(pool_image)s
+    %(pool_size)s
+    %(pool_stride)s
+    %(min_ceil_mode)s
+    %(pool_axes)s
+    %(pool_out)s
+    %(workers)s
 
     Returns
     -------
@@ -209,14 +184,7 @@ def min_pool(
 
     Raises
     ------
-    TypeError
-        If `image` is not real-valued (or is a masked array or matrix), `size`/`stride` are not ints or pairs of ints,
-        `ceil_mode` is not a bool, `axes` or `workers` is not an int (pair), or `out`
-        is not an ndarray of the image's dtype.
-    ValueError
-        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1 (or above 2**63 - 1),
-        `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
-        wrong shape or is read-only.
+    %(pool_raises)s
 
     Examples
     --------
@@ -235,6 +203,7 @@ def min_pool(
     return pool(arr, "min", sizes, ceil, ax, out, n)
 
 
+@docfiller
 def avg_pool(
     image: npt.ArrayLike,
     size: int | tuple[int, int] = 2,
@@ -255,28 +224,14 @@ def avg_pool(
 
     Parameters
     ----------
-    image : array_like of shape (M, N), or N-D with `axes`
-        Real numbers (bool, any integer width, float16/32/64), any layout or byte order.
-    size : int or pair of int, optional
-        Window size, ``(rows, cols)`` or one int for both; default 2.
-    stride : int or pair of int, optional
-        Step between windows; default `size`.
-    ceil_mode : bool, optional
-        If True, windows that run past the bottom/right edge are pooled too, as the
-        mean of the pixels that exist, as ``torch.nn.functional.avg_pool2d`` with
-        ``ceil_mode=True`` and no padding does.
-    dtype : {None, numpy.float16, numpy.float32, numpy.float64}, optional
-        Output type. Default: float64 for bool and integer images (a mean is rarely an
-        integer, and float64 holds every mean of 8-, 16- and 32-bit pixels to full
-        precision), the image's own float type for float images (as NumPy's ``mean``
-        and torch's ``avg_pool2d`` keep it).
-    axes : pair of int, optional
-        The two spatial axes of an N-D image; every 2-D slice is pooled.
-    out : ndarray, optional
-        Preallocated writeable result of the right shape and of the output dtype
-        (native byte order); it is returned.
-    workers : int, optional
-        Threads to use (``-1``: all cores). Results never depend on it.
+    %(pool_image)s
+    %(pool_size)s
+    %(pool_stride)s
+    %(avg_ceil_mode)s
+    %(avg_dtype)s
+    %(pool_axes)s
+    %(avg_out)s
+    %(workers)s
 
     Returns
     -------
@@ -285,14 +240,7 @@ def avg_pool(
 
     Raises
     ------
-    TypeError
-        If `image` is not real-valued (or is a masked array or matrix), `size`/`stride` are not ints or pairs of ints,
-        `ceil_mode` is not a bool, `dtype` is not a float type, `axes` or `workers` is
-        not an int (pair), or `out` is not an ndarray of the output dtype.
-    ValueError
-        If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1 (or above 2**63 - 1),
-        `axes` are out of range or equal, `workers` is 0 or below -1, or `out` has the
-        wrong shape or is read-only.
+    %(avg_raises)s
 
     Examples
     --------

@@ -37,6 +37,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError('convpool.dask needs dask: pip install "convpool[dask]"') from exc
 
 from . import _borders, _convolve, _pooling, _validate
+from ._docstrings import docfiller
 
 __all__ = ["avg_pool", "convolve", "max_pool", "min_pool"]
 
@@ -140,6 +141,7 @@ def _pad(x: da.Array, axes: tuple[int, int], kernel_shape: tuple[int, int], mode
     return x
 
 
+@docfiller
 def convolve(
     image: Any,
     kernel: npt.ArrayLike,
@@ -155,6 +157,16 @@ def convolve(
     Same arguments and results as :func:`convpool.convolve` (`out` and `workers`
     aside: dask allocates the blocks and schedules them). Arguments are checked now,
     with the same errors; pixels are computed when the result is.
+
+    Parameters
+    ----------
+    %(dask_conv_image)s
+    %(conv_kernel)s
+    %(conv_weight)s
+    %(conv_mode)s
+    %(conv_dtype)s
+    %(conv_axes)s
+    %(conv_cval)s
 
     Returns
     -------
@@ -258,6 +270,7 @@ def _pool(x: Any, kind: str, size: Any, stride: Any, ceil_mode: Any, axes: Any, 
     return _with_halo(x, halo, strides, block_function, out_chunks, out_dtype)
 
 
+@docfiller
 def max_pool(
     image: Any,
     size: int | tuple[int, int] = 2,
@@ -270,6 +283,14 @@ def max_pool(
 
     Same arguments (`out` and `workers` aside), errors and results as
     :func:`convpool.max_pool`. Chunk boundaries move to multiples of `stride`.
+
+    Parameters
+    ----------
+    %(dask_pool_image)s
+    %(pool_size)s
+    %(pool_stride)s
+    %(max_ceil_mode)s
+    %(pool_axes)s
 
     Returns
     -------
@@ -293,6 +314,7 @@ def max_pool(
     return _pool(image, "max", size, stride, ceil_mode, axes)
 
 
+@docfiller
 def min_pool(
     image: Any,
     size: int | tuple[int, int] = 2,
@@ -302,6 +324,14 @@ def min_pool(
     axes: tuple[int, int] | None = None,
 ) -> da.Array:
     """:func:`convpool.min_pool` for a dask array, lazily, chunk by chunk.
+
+    Parameters
+    ----------
+    %(dask_pool_image)s
+    %(pool_size)s
+    %(pool_stride)s
+    %(min_ceil_mode)s
+    %(pool_axes)s
 
     Returns
     -------
@@ -324,6 +354,7 @@ def min_pool(
     return _pool(image, "min", size, stride, ceil_mode, axes)
 
 
+@docfiller
 def avg_pool(
     image: Any,
     size: int | tuple[int, int] = 2,
@@ -334,6 +365,15 @@ def avg_pool(
     axes: tuple[int, int] | None = None,
 ) -> da.Array:
     """:func:`convpool.avg_pool` for a dask array, lazily, chunk by chunk.
+
+    Parameters
+    ----------
+    %(dask_pool_image)s
+    %(pool_size)s
+    %(pool_stride)s
+    %(avg_ceil_mode)s
+    %(avg_dtype)s
+    %(pool_axes)s
 
     Returns
     -------
