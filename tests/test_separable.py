@@ -261,30 +261,6 @@ def test_float_gaussian_wide():
     assert np.all(np.abs(got - expected) <= 1e-12 * np.abs(k).sum() * np.abs(image).max())
 
 
-@pytest.mark.parametrize("mode", ["keep", "valid", "reflect"])
-@pytest.mark.parametrize("shape", [(2, 17, 40), (1, 14, 1030), (3, 13, 15), (2, 16, 2049)])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8])
-def test_float_rows_in_pairs_and_alone(build, shape, dtype, mode):
-    """The float column pass takes two output rows at a time where both are interior
-    rows of one band and image: a row's pixels are the same taken in a pair or alone
-    (bands of one row each, of odd starts), and within the tolerance of the 2-D path.
-    Odd and even heights, several images (no pair across two), column blocks."""
-    g = np.exp(-np.arange(-6, 7) ** 2 / (2 * 2.3**2))
-    for k in (np.outer(g, g) / g.sum() ** 2, np.outer([0.5, 0, 0.25, 1.5, 0, 0.125, 0.3], g[3:10])):
-        assert route(k, dtype) == ("float",)
-        image = (np.random.default_rng(shape[2]).random(shape) * 255).astype(dtype)
-        kwargs = {"dtype": np.float64, "axes": (-2, -1), "mode": mode}
-        paired = convpool.convolve(image, k, **kwargs)
-        for workers in (2, 3):
-            with _config.override(min_pixels_per_thread=1):
-                np.testing.assert_array_equal(convpool.convolve(image, k, workers=workers, **kwargs), paired)
-        if mode == "valid":  # each row alone: the kh image rows it reads
-            alone = [convpool.convolve(image[:, r:r + k.shape[0]], k, **kwargs) for r in range(paired.shape[1])]
-            np.testing.assert_array_equal(np.concatenate(alone, axis=1), paired)
-        expected = _two_d(image, k, **kwargs)
-        assert np.all(np.abs(paired - expected) <= 1e-12 * np.abs(k).sum() * np.abs(image).max())
-
-
 @pytest.mark.parametrize("dtype", [np.uint16, np.int32, np.uint32])
 @pytest.mark.parametrize("width", [9, 11, 15])
 def test_64_bit_sums_tap_by_tap(build, split_everything, dtype, width):
