@@ -259,3 +259,19 @@ def test_float_gaussian_wide():
     got = convpool.convolve(image, k, dtype=np.float64)
     expected = _two_d(image, k, dtype=np.float64)
     assert np.all(np.abs(got - expected) <= 1e-12 * np.abs(k).sum() * np.abs(image).max())
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.int32, np.uint32])
+@pytest.mark.parametrize("width", [9, 11, 15])
+def test_64_bit_sums_tap_by_tap(build, split_everything, dtype, width):
+    """64-bit sums run one tap at a time (several passes of _SPASS taps and a short
+    first one), uint8 outputs of weight 1 through the sums too: bit for bit."""
+    u = np.arange(1, width + 1) * np.where(np.arange(width) % 3, 1, -1)
+    kernel = np.outer(u, u[::-1] * (10**6 if dtype == np.uint16 else 1))  # 2-D sums beyond int32
+    assert route(kernel, dtype) == ("int", "i4" if dtype == np.uint16 else "i8", "i8")
+    info = np.iinfo(dtype)
+    image = np.random.default_rng(width).choice(np.array([info.min, info.max, 0, 7], dtype=dtype), (2, 19, 37))
+    for out in (np.uint8, np.int16, np.float64):
+        for weight in (1.0, 0.5):
+            got = convpool.convolve(image, kernel, weight, dtype=out, axes=(-2, -1), workers=2)
+            assert_identical(got, np.stack([reference.convolve(i, kernel, weight, dtype=out) for i in image]))
