@@ -199,3 +199,19 @@ def test_uint8_2x2_vectors(build, kind):
                     out = np.full(expected.shape, 7, expected.dtype)
                     POOLS[kind](image, 2, ceil_mode=ceil_mode, out=out, **args)
                     assert_identical(out, expected)
+
+
+@pytest.mark.parametrize("kind", ["max", "min"])
+def test_uint8_2x2_large_images(build, kind):
+    """Images of more than 8 MiB of uint8 pixels have each window's first row copied
+    before the 2x2 pass: their results are those of column slices small enough to be read
+    in place (checked against the reference above), in every band split."""
+    rng = np.random.default_rng(12)
+    image = rng.integers(0, 256, (3, (1 << 22) + 131), dtype=np.uint8)
+    for ceil_mode in (False, True):
+        chunk = 1 << 16
+        parts = [POOLS[kind](image[:, c:c + chunk], 2, ceil_mode=ceil_mode) for c in range(0, image.shape[1], chunk)]
+        expected = np.concatenate(parts, axis=1)
+        assert expected.shape == (2 if ceil_mode else 1, image.shape[1] // 2 + ceil_mode)
+        for got in every_split(lambda n: POOLS[kind](image, 2, ceil_mode=ceil_mode, workers=n)):
+            assert_identical(got, expected)
