@@ -202,16 +202,18 @@ def test_uint8_2x2_vectors(build, kind):
 
 
 @pytest.mark.parametrize("kind", ["max", "min"])
-def test_uint8_2x2_large_images(build, kind):
-    """Images of more than 8 MiB of uint8 pixels have each window's first row copied
-    before the 2x2 pass: their results are those of column slices small enough to be read
-    in place (checked against the reference above), in every band split."""
+@pytest.mark.parametrize(("dtype", "size"), [(np.uint8, 2), (np.uint8, 3), (np.uint16, 2)])
+def test_large_images_read_a_row_at_a_time(build, kind, dtype, size):
+    """Integer images of more than 8 MiB are read one row at a time (for uint8 2x2
+    windows, the first row copied before the vector pass): their results are those of
+    column slices small enough to be read side by side (checked against the reference
+    above), in every band split."""
     rng = np.random.default_rng(12)
-    image = rng.integers(0, 256, (3, (1 << 22) + 131), dtype=np.uint8)
+    image = rng.integers(0, 256, (size + 1, (1 << 23) // np.dtype(dtype).itemsize // size + 131)).astype(dtype)
     for ceil_mode in (False, True):
-        chunk = 1 << 16
-        parts = [POOLS[kind](image[:, c:c + chunk], 2, ceil_mode=ceil_mode) for c in range(0, image.shape[1], chunk)]
+        chunk = size << 15
+        parts = [POOLS[kind](image[:, c:c + chunk], size, ceil_mode=ceil_mode) for c in range(0, image.shape[1], chunk)]
         expected = np.concatenate(parts, axis=1)
-        assert expected.shape == (2 if ceil_mode else 1, image.shape[1] // 2 + ceil_mode)
-        for got in every_split(lambda n: POOLS[kind](image, 2, ceil_mode=ceil_mode, workers=n)):
+        assert expected.shape == (1 + ceil_mode, -(-image.shape[1] // size) if ceil_mode else image.shape[1] // size)
+        for got in every_split(lambda n: POOLS[kind](image, size, ceil_mode=ceil_mode, workers=n)):
             assert_identical(got, expected)
