@@ -173,3 +173,47 @@ def test_layouts_reach_every_route(build, kind):
                 for ceil_mode in (False, True):
                     got = POOLS[kind](image, size, stride=stride, ceil_mode=ceil_mode)
                     assert_identical(got, REFERENCES[kind](base, size, stride, ceil_mode))
+
+
+@pytest.mark.parametrize("kind", sorted(POOLS))
+def test_uint8_2x2_vectors(build, kind):
+    """2x2 windows of uint8 pixels (the AVX2 build takes them in vectors of 32 windows for
+    max/min, 16 for avg): widths around the vector blocks, odd sizes, floor and ceil,
+    pixels at 0 and 255, reversed and strided layouts, avg to float32 and float64, and
+    into a given ``out``."""
+    rng = np.random.default_rng(11)
+    widths = [2, 3, 31, 32, 33, 34, 63, 64, 65, 66, 67, 95, 96, 97, 127, 128, 129, 130, 131, 193]
+    dtypes = [np.float32, np.float64] if kind == "avg" else [None]
+    for h in (2, 3, 5):
+        for w in widths:
+            base = rng.integers(0, 256, (h, w), dtype=np.uint8)
+            base[:, rng.integers(0, w, 3)] = rng.choice(np.array([0, 255], np.uint8), (h, 3))
+            steps = ((1, 1), (-1, 1), (2, -3))[w % 3]
+            image = lay_out(base, (0, 1), steps, unaligned=bool(w % 2))
+            for ceil_mode in (False, True):
+                for dt in dtypes:
+                    args = {"dtype": dt} if dt is not None else {}
+                    expected = REFERENCES[kind](base, 2, 2, ceil_mode, **args)
+                    for got in every_split(lambda n: POOLS[kind](image, 2, ceil_mode=ceil_mode, workers=n, **args)):
+                        assert_identical(got, expected)
+                    out = np.full(expected.shape, 7, expected.dtype)
+                    POOLS[kind](image, 2, ceil_mode=ceil_mode, out=out, **args)
+                    assert_identical(out, expected)
+
+
+@pytest.mark.parametrize("kind", ["max", "min"])
+@pytest.mark.parametrize(("dtype", "size"), [(np.uint8, 2), (np.uint8, 3), (np.uint16, 2)])
+def test_large_images_read_a_row_at_a_time(build, kind, dtype, size):
+    """Integer images of more than 8 MiB are read one row at a time (for uint8 2x2
+    windows, the first row copied before the vector pass): their results are those of
+    column slices small enough to be read side by side (checked against the reference
+    above), in every band split."""
+    rng = np.random.default_rng(12)
+    image = rng.integers(0, 256, (size + 1, (1 << 23) // np.dtype(dtype).itemsize // size + 131)).astype(dtype)
+    for ceil_mode in (False, True):
+        chunk = size << 15
+        parts = [POOLS[kind](image[:, c:c + chunk], size, ceil_mode=ceil_mode) for c in range(0, image.shape[1], chunk)]
+        expected = np.concatenate(parts, axis=1)
+        assert expected.shape == (1 + ceil_mode, -(-image.shape[1] // size) if ceil_mode else image.shape[1] // size)
+        for got in every_split(lambda n: POOLS[kind](image, size, ceil_mode=ceil_mode, workers=n)):
+            assert_identical(got, expected)
