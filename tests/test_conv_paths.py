@@ -4,7 +4,8 @@ Integer kernels on uint8 images whose sums leave int16, or that have many taps, 
 horizontal pairs of taps (two taps per vpmaddubsw in the AVX2 build), summed in int16
 groups that are carried in int32; float kernels run in passes of up to seven taps that
 span kernel rows, with output rows in pairs where every kernel row has its taps in the
-same columns. Each is compared with the reference bit for bit, under both builds, on one
+same columns (kernels of 2..3 rows of up to 3 such taps: each pair in one pass, stored
+directly). Each is compared with the reference bit for bit, under both builds, on one
 thread and in bands, in both modes, for every output type.
 """
 
