@@ -4,7 +4,8 @@ Integer kernels on uint8 images whose sums leave int16, or that have many taps, 
 horizontal pairs of taps (two taps per vpmaddubsw in the AVX2 build), summed in int16
 groups that are carried in int32; float kernels run in passes of up to seven taps that
 span kernel rows, with output rows in pairs where every kernel row has its taps in the
-same columns. Each is compared with the reference bit for bit, under both builds, on one
+same columns (kernels of 2..3 rows of up to 3 such taps: each pair in one pass, stored
+directly). Each is compared with the reference bit for bit, under both builds, on one
 thread and in bands, in both modes, for every output type.
 """
 
@@ -226,3 +227,57 @@ def test_column_tiles_give_the_same_pixels(pair_build):
         with _config.override(max_columns=37):
             for got in in_bands(convpool.convolve, image, kernel, 0.5, dtype=np.float32):
                 assert_identical(got, expected)
+
+
+# Kernels of 2..3 rows with 1..3 taps per row in the same columns run each output row
+# pair in one pass, stored directly; their neighbours in shape take the passes.
+def _fused_kernels():
+    r = np.random.default_rng(23)
+    out = {}
+    for kh in (1, 2, 3, 4):
+        for kw in (1, 2, 3, 4):
+            out[f"{kh}x{kw}"] = r.standard_normal((kh, kw))
+    for cols in ([0, 2], [1, 2], [0], [2], [1]):  # the same columns in every row
+        k = np.zeros((3, 3))
+        k[:, cols] = r.standard_normal((3, len(cols)))
+        out[f"3x3 columns {cols}"] = k
+    wide = np.zeros((2, 7))
+    wide[:, [0, 6]] = r.standard_normal((2, 2))  # two taps per row, far apart
+    out["2x7 ends"] = wide
+    ragged = r.standard_normal((3, 3))
+    ragged[1, 0] = 0.0  # not the same columns: the passes
+    out["3x3 ragged"] = ragged
+    return out
+
+
+FUSED_KERNELS = _fused_kernels()
+
+
+@pytest.mark.parametrize("name", sorted(FUSED_KERNELS))
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.float32, np.float64])
+def test_fused_row_pairs_match_the_reference(build, name, dtype):
+    kernel = FUSED_KERNELS[name]
+    # Widths about the vectors (4 and 8 doubles) and the 512-column blocks; odd and even
+    # row counts (a last row alone), stacks meeting in a band.
+    for shape in [(1, 7, 1), (2, 5, 3), (1, 6, 9), (3, 9, 17), (1, 5, 514), (1, 4, 1030)]:
+        image = make_image(dtype, shape)
+        for mode in ("keep", "valid"):
+            if mode == "valid" and (shape[1] < kernel.shape[0] or shape[2] < kernel.shape[1]):
+                continue
+            for out_dtype, weight in OUTS:
+                expected = np.stack([reference_convolve(im, kernel, weight, mode=mode, dtype=out_dtype)
+                                     for im in image])
+                for got in in_bands(convpool.convolve, image, kernel, weight, mode=mode,
+                                    dtype=out_dtype, axes=(-2, -1)):
+                    assert_identical(got, expected)
+
+
+def test_fused_row_pairs_in_column_tiles(build):
+    image = make_image(np.float32, (2, 11, 90))
+    for name in ("3x3", "2x2", "3x3 columns [0, 2]"):
+        kernel = FUSED_KERNELS[name]
+        for out_dtype, weight in OUTS:
+            expected = np.stack([reference_convolve(im, kernel, weight, dtype=out_dtype) for im in image])
+            with _config.override(max_columns=13):
+                for got in in_bands(convpool.convolve, image, kernel, weight, dtype=out_dtype, axes=(-2, -1)):
+                    assert_identical(got, expected)
