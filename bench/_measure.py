@@ -18,7 +18,8 @@ tables and plots from measured figures without re-running the benchmarks)::
                "ratios": {"peer name": ratio, ...}, "times": {"name": seconds, ...}}]}
 
 ``times`` holds medians of seconds per call for convpool (key ``"convpool"``) and every
-peer; ``ratios`` the median paired ratio against each peer.
+peer; ``ratios`` the median paired ratio against each peer; a file combined from several runs
+(``combine()``) also holds each row's ``runs``: the ratio of every run.
 """
 
 from __future__ import annotations
@@ -150,14 +151,45 @@ def write(name: str, rows: list[dict[str, object]]) -> Path:
 
 
 def markdown(rows: list[dict[str, object]]) -> str:
-    """The rows as a markdown table: case, size, the target's peer, ratio, target, verdict."""
-    lines = ["| case | size | peer | convpool / peer | target | |", "| --- | --- | --- | --- | --- | --- |"]
+    """The rows as a markdown table: case, size, the target's peer, ratio, target, verdict
+    (and each run's ratio, for a file combined from several runs)."""
+    runs = any("runs" in r for r in rows)
+    sized = any(r.get("kernel") is not None for r in rows)
+    head = "| case |" + (" kernel |" if sized else "") + " size | peer | convpool / peer |"
+    head += (" runs |" if runs else "") + " target | |"
+    lines = [head, "|" + " --- |" * head.count(" |")]
     for r in rows:
         target = r.get("target")
         ratio = float(r["ratio"])  # type: ignore[arg-type]
         verdict = "" if target is None else ("met" if ratio <= float(target) else "missed")  # type: ignore[arg-type]
+        kernel = f" {r.get('kernel') or ''} |" if sized else ""
+        each = f" {', '.join(f'{x:.2f}' for x in r.get('runs', []))} |" if runs else ""  # type: ignore[attr-defined]
         lines.append(
-            f"| {r['case']} | {r['size']} | {r['peer']} | {ratio:.2f} | "
+            f"| {r['case']} |{kernel} {r['size']} | {r['peer']} | {ratio:.2f} |{each} "
             f"{'' if target is None else f'<= {target}'} | {verdict} |"
         )
     return "\n".join(lines)
+
+
+def combine(name: str, runs: list[str]) -> Path:
+    """``bench/results/NAME.json`` from several runs' files: each row's ratios and times
+    the median over the runs, the runs' own ratios kept in ``"runs"``.
+
+        python bench/_measure.py NAME RUN1 RUN2 RUN3   # the names of results files
+    """
+    docs = [json.loads((RESULTS / f"{run}.json").read_text()) for run in runs]
+    rows = []
+    for together in zip(*(d["rows"] for d in docs), strict=True):
+        first = dict(together[0])
+        first["runs"] = [r["ratio"] for r in together]
+        first["ratio"] = statistics.median(first["runs"])
+        for field in ("ratios", "times"):
+            first[field] = {k: statistics.median(r[field][k] for r in together) for k in first[field]}
+        rows.append(first)
+    return write(name, rows)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(combine(sys.argv[1], sys.argv[2:]))
