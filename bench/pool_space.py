@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="2048 x 2048 only, few rounds")
     parser.add_argument("--rounds", type=int, default=None, help="paired rounds per row (default 11; 3 with --quick)")
     parser.add_argument("--only", default="", help="run only the cases whose label contains this text")
+    parser.add_argument("--name", default="pool", help="results file name (bench/results/NAME.json)")
     args = parser.parse_args(argv)
     rounds = args.rounds or (3 if args.quick else 11)
     sides = (2048,) if args.quick else (2048, 4096)
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{side} {case}: {ratios[peer]:.2f} x {peer}{others}", file=sys.stderr, flush=True)
     print(_measure.markdown(rows))
     if not args.only:
-        print(f"\nwritten: {_measure.write('pool', rows)}")
+        print(f"\nwritten: {_measure.write(args.name, rows)}")
 
 
 if __name__ == "__main__":
