@@ -181,3 +181,17 @@ def call_with_out(func, out: np.ndarray | None) -> np.ndarray:
     out[...] = junk
     assert np.array_equal(owner.view(np.uint8), before.view(np.uint8)), "wrote outside `out`"
     return result
+
+
+def within_tolerance(case, got, expected):
+    """The rule for non-integer kernels: 1 in uint8, else 1e-12 * |weight| * sum|k| * max|image|
+    (plus one spacing of the output type). It leaves room for a faster summation order
+    than the reference's."""
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    if got.dtype == np.uint8:
+        assert np.all(np.abs(got.astype(int) - expected.astype(int)) <= 1)
+        return
+    image = np.asarray(case["image"], np.float64)
+    scale = abs(case["weight"]) * np.abs(np.asarray(case["kernel"])).sum() * max(np.abs(image).max(initial=0), 1)
+    tol = 1e-12 * scale + np.spacing(np.abs(expected).astype(got.dtype))
+    assert np.all(np.abs(got.astype(np.float64) - expected) <= tol)

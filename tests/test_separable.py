@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import convpool
 from convpool import _config, _convolve, reference
-from helpers import assert_identical
+from helpers import assert_identical, within_tolerance
 from test_convolve import calls, run_and_reference
 
 SUM_KINDS = _config.BUILDS["baseline"].conv.SUM_KINDS
@@ -215,16 +215,6 @@ def rank_one_floats():
     return st.one_of(random, gaussian).map(lambda uv: np.outer(*uv))
 
 
-def within_tolerance(case, got, expected):
-    """test_convolve's rule: 1 in uint8, else 1e-12 * |weight| * sum|k| * max|image|."""
-    assert got.shape == expected.shape and got.dtype == expected.dtype
-    if got.dtype == np.uint8:
-        assert np.all(np.abs(got.astype(int) - expected.astype(int)) <= 1)
-        return
-    image = np.asarray(case["image"], np.float64)
-    scale = abs(case["weight"]) * np.abs(np.asarray(case["kernel"])).sum() * max(np.abs(image).max(initial=0), 1)
-    tol = 1e-12 * scale + np.spacing(np.abs(expected).astype(got.dtype))
-    assert np.all(np.abs(got.astype(np.float64) - expected) <= tol)
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
