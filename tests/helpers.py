@@ -184,14 +184,34 @@ def call_with_out(func, out: np.ndarray | None) -> np.ndarray:
 
 
 def within_tolerance(case, got, expected):
-    """The rule for non-integer kernels: 1 in uint8, else 1e-12 * |weight| * sum|k| * max|image|
-    (plus one spacing of the output type). It leaves room for a faster summation order
-    than the reference's."""
+    """The rule for non-integer kernels: 1 in integer outputs (uint8, uint16, int16), else
+    1e-12 * |weight| * sum|k| * max|image| (plus one spacing of the output type). It
+    leaves room for a faster summation order than the reference's, and for fused
+    multiply-adds."""
     assert got.shape == expected.shape and got.dtype == expected.dtype
-    if got.dtype == np.uint8:
+    if got.dtype.kind in "ui":
         assert np.all(np.abs(got.astype(int) - expected.astype(int)) <= 1)
         return
     image = np.asarray(case["image"], np.float64)
     scale = abs(case["weight"]) * np.abs(np.asarray(case["kernel"])).sum() * max(np.abs(image).max(initial=0), 1)
     tol = 1e-12 * scale + np.spacing(np.abs(expected).astype(got.dtype))
     assert np.all(np.abs(got.astype(np.float64) - expected) <= tol)
+
+
+def assert_kernel_result(got, expected, image, kernel, weight=1.0, cval=0.0):
+    """The contract for ``kernel``: an integer-valued kernel gives the reference's pixels
+    bit for bit; any other the tolerance rule (:func:`within_tolerance`) on finite
+    results, and the reference's infinities and NaN where it has them (the test images'
+    finite pixels are far from overflow, where a fused multiply-add could differ)."""
+    k = np.asarray(kernel, np.float64)
+    if (k == np.trunc(k)).all():
+        assert_identical(got, expected)
+        return
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    image = np.asarray(image, np.float64)
+    if got.dtype.kind == "f":
+        odd = ~np.isfinite(expected)
+        assert_identical(got[odd], expected[odd])
+        got, expected = got[~odd], expected[~odd]
+    pixels = np.append(image[np.isfinite(image)], cval)
+    within_tolerance({"image": pixels, "kernel": k, "weight": weight}, got, expected)

@@ -14,7 +14,7 @@ import pytest
 
 import convpool
 from convpool import kernels, reference
-from helpers import assert_identical
+from helpers import assert_identical, assert_kernel_result
 
 scipy_ndimage = pytest.importorskip("scipy.ndimage")
 
@@ -41,7 +41,11 @@ def test_a_zero_tap_reads_no_pixel(mode, dtype):
     identity[1, 1] = 1
     for kernel in (identity, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.zeros((2, 3)), rng.normal(size=(3, 4)) * (rng.random((3, 4)) > 0.5)):
         got = convpool.convolve(image, kernel, mode=mode, dtype=np.float64)
-        nan_equal(got, reference.convolve(image, kernel, mode=mode, dtype=np.float64))
+        expected = reference.convolve(image, kernel, mode=mode, dtype=np.float64)
+        if (np.asarray(kernel) == np.trunc(kernel)).all():
+            nan_equal(got, expected)
+        else:  # inf and NaN where the reference has them, the tolerance elsewhere
+            assert_kernel_result(got, expected, image, kernel)
     got = convpool.convolve(image, identity, mode="constant", dtype=np.float64)
     nan_equal(got, scipy_ndimage.correlate(image.astype(np.float64), identity, mode="constant"))
     assert np.isnan(got).sum() == 1  # the NaN stays where it is

@@ -11,7 +11,7 @@ import pytest
 
 import convpool
 from convpool import reference
-from helpers import assert_identical
+from helpers import assert_identical, assert_kernel_result
 
 KERNEL = np.array([[1, -2, 3, 0, 5], [2, 1, -1, 4, 1], [0, 3, 1, -2, 2]])
 
@@ -23,7 +23,7 @@ def test_rows_wider_than_a_scratch_tile(kernel, mode):
     image = np.random.default_rng(12).integers(0, 256, (4, 2 * 4096 + 9), dtype=np.uint8)
     for dtype in (np.uint8, np.float64):
         got = convpool.convolve(image, kernel, 0.5, mode=mode, dtype=dtype)
-        assert_identical(got, reference.convolve(image, kernel, 0.5, mode=mode, dtype=dtype))
+        assert_kernel_result(got, reference.convolve(image, kernel, 0.5, mode=mode, dtype=dtype), image, kernel, 0.5)
 
 
 def test_scratch_memory_does_not_grow_with_the_row_width():
@@ -73,7 +73,8 @@ def check_columns(image: np.ndarray, got: np.ndarray, kernel, cols: slice, **kwa
     kw = np.shape(kernel)[1]
     lo, hi = max(cols.start - kw, 0), min(cols.stop + kw, image.shape[1])
     ref = reference.convolve(image[:, lo:hi], kernel, **kwargs)
-    assert_identical(got[:, cols], ref[:, cols.start - lo : cols.stop - lo])
+    assert_kernel_result(got[:, cols], ref[:, cols.start - lo : cols.stop - lo], image[:, lo:hi], kernel,
+                         kwargs.get("weight", 1.0))
 
 
 @pytest.mark.slow
@@ -157,8 +158,9 @@ def check_column_tiles(kernel, mode):
             got = convpool.convolve(image, kernel, 0.5, mode=mode, dtype=dtype, axes=(1, 2), workers=workers)
             for i in range(2):
                 expected = reference.convolve(image[i], kernel, 0.5, mode=mode, dtype=dtype)
-                assert_identical(got[i], expected)
+                assert_kernel_result(got[i], expected, image[i], kernel, 0.5)
     float_image = rng.normal(scale=300, size=(11, 40))
     float_image[0, :4] = [np.nan, np.inf, -np.inf, 1e40]
     got = convpool.convolve(float_image, kernel, mode=mode, dtype=np.float32)
-    assert_identical(got, reference.convolve(float_image, kernel, mode=mode, dtype=np.float32))
+    expected = reference.convolve(float_image, kernel, mode=mode, dtype=np.float32)
+    assert_kernel_result(got, expected, float_image, kernel)

@@ -12,6 +12,7 @@ def correlate_float(
     image_kind: int,
     kernel: npt.NDArray[np.float64],
     weight: float,
+    fast: bool,
     out: npt.NDArray[np.uint8],
     out_kind: int,
     keep: bool,

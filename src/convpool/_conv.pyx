@@ -10,7 +10,7 @@ cdef extern from *:
     #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
     static int convpool_cpu_has_avx2(void) {
         __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") != 0;
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     }
     #else
     static int convpool_cpu_has_avx2(void) { return 0; }

@@ -39,26 +39,22 @@ cdef inline out_t _put(double v, out_t* kind) noexcept nogil:
     # truncate toward zero (the codelab's store into its uint8 image); NaN becomes 0.
     # The float types round to nearest (float32 overflows to +-inf). ``kind`` only
     # chooses the specialisation.
+    # Written as selects, not early returns, so that loops storing through it vectorise.
     cdef double lo, hi
     if out_t is float or out_t is double:
         return <out_t>v
     elif out_t is uint8_t:
         # One test for NaN and the low end: the common store of the float path.
-        if not v > 0.0:
-            return 0
-        if v >= 255.0:
-            return 255
-        return <uint8_t>v
+        v = v if v > 0.0 else 0.0
+        v = v if v < 255.0 else 255.0
+        return <uint8_t><int32_t>v  # through int32: one vector conversion, then packs
     else:
         lo = 0.0 if out_t is uint16_t else -32768.0
         hi = 65535.0 if out_t is uint16_t else 32767.0
-        if v != v:
-            return 0
-        if v <= lo:
-            return <out_t>lo
-        if v >= hi:
-            return <out_t>hi
-        return <out_t>v
+        v = v if v == v else 0.0
+        v = v if v > lo else lo
+        v = v if v < hi else hi
+        return <out_t><int32_t>v
 
 
 # ---------------------------------------------------------------- buffers
