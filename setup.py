@@ -10,8 +10,8 @@ Each kernel family's source is Tempita templates, ``_conv.pxi.in`` with ``_sep.p
 the family's modules include (the variants that differ only in a literal or an operator
 are written once in the template).
 Each family is built twice on x86-64 with GCC or Clang: once for any CPU of the platform
-and once with ``-mavx2`` (``_conv_avx2``, ``_pool_avx2``), which convpool imports only
-when the CPU reports AVX2. Never ``-march=native``: a wheel must run on every CPU of its
+and once with ``-mavx2 -mfma`` (``_conv_avx2``, ``_pool_avx2``), which convpool imports
+only when the CPU reports AVX2 and FMA. Never ``-march=native``: a wheel must run on every CPU of its
 platform. Elsewhere (MSVC, ARM) only the baseline is built. Cython's memoryview support
 code is compiled once, into ``convpool._cyutility``, which the kernel modules share.
 """
@@ -48,7 +48,9 @@ class BuildExt(build_ext):
 
     ``-ffp-contract=off`` keeps every float result bit-identical to the reference: GCC
     otherwise fuses ``a * b + c`` into one FMA instruction on targets that have one
-    (aarch64 by default), which rounds differently.
+    (aarch64 by default), which rounds differently. The kernels fuse on purpose only
+    where the contract allows it (non-integer kernels, through ``convpool_madd`` and
+    intrinsics in the AVX2 build).
     """
 
     def finalize_options(self):

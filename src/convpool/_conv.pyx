@@ -6,7 +6,8 @@ decides whether the AVX2 build of the same source, ``_conv_avx2``, may be import
 cdef extern from *:
     """
     /* GCC and Clang on x86 ask the CPU (and, for AVX, the OS's saving of the wide
-       registers) through cpuid and xgetbv; elsewhere no AVX2 build exists. */
+       registers) through cpuid and xgetbv; elsewhere no AVX2 build exists. The AVX2
+       build is compiled with -mfma too: every AVX2 CPU so far has FMA, but ask. */
     #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
     static int convpool_cpu_has_avx2(void) {
         __builtin_cpu_init();
@@ -20,7 +21,8 @@ cdef extern from *:
 
 
 def cpu_has_avx2():
-    """Whether this CPU and OS run AVX2 instructions (always False off GCC/Clang x86)."""
+    """Whether this CPU and OS run AVX2 and FMA instructions, which the AVX2 build is
+    compiled with (always False off GCC/Clang x86)."""
     return bool(convpool_cpu_has_avx2())
 
 
