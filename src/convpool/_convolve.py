@@ -441,6 +441,8 @@ def convolve(
 
     summed in float64 over the nonzero taps in row-major order: a zero tap reads no
     pixel, so an infinite or NaN pixel under it changes nothing (as in SciPy and OpenCV).
+    For a kernel with a non-integer tap the AVX2 build adds each tap with one fused
+    multiply-add (one rounding instead of two), within the tolerance stated below.
     For ``dtype=uint8`` ``v`` is clamped to 0..255 and truncated toward zero (99.9
     becomes 99; OpenCV would round to 100), as the codelab stores its float into the
     integer image; NaN becomes 0. ``uint16`` and ``int16`` follow the same rule on their
@@ -492,7 +494,7 @@ def convolve(
     with exact integer sums, so the results are the same bit for bit; kernels with a
     non-integer tap whose every tap equals the product of a column and a row within
     1e-13 of it, zeros exactly (a Gaussian from a sigma), in float64, within the
-    tolerance of non-integer kernels: 1 in uint8, else
+    tolerance of non-integer kernels: 1 in integer outputs, else
     ``1e-12 * |weight| * sum(|kernel|) * max(|image|)`` plus the output's rounding.
 
     Examples
