@@ -192,4 +192,6 @@ def combine(name: str, runs: list[str]) -> Path:
 if __name__ == "__main__":
     import sys
 
+    if len(sys.argv) < 3 or sys.argv[1].startswith("-"):
+        sys.exit("usage: python bench/_measure.py NAME RUN1 [RUN2 ...]  (results file names, no .json)")
     print(combine(sys.argv[1], sys.argv[2:]))
