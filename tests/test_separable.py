@@ -159,6 +159,8 @@ PAIRS = [
     (np.uint8, BINOMIAL5, ("i2", "u2")),
     (np.uint8, -BINOMIAL5, ("i2", "i4")),
     (np.uint8, np.outer([1, 2, 1], [-(2**24), 1, 1]), ("i2", "i8")),
+    (np.uint8, np.outer([1, 2, 1], [100, -3, 3, -100]), ("i2", "i4")),  # an even row: vpmaddwd pairs
+    (np.uint8, np.outer([1, 2, 1], [40000, 1, 1]), ("i2", "i4")),  # a row tap beyond int16: no pairs
     (np.uint8, np.outer([200, 1, 56], [1, 2, 1]), ("u2", "i4")),
     (np.uint8, np.outer([200, 1, 56], [2**25, 1, 1]), ("u2", "i8")),
     (np.int8, np.outer([100, -200, 1], [1, 2, 1]), ("i4", "i4")),
