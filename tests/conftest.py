@@ -50,6 +50,6 @@ def split_everything():
 
 @pytest.fixture(params=sorted(_config.BUILDS))
 def build(request) -> _config.Build:
-    """Run the test once under each build of the kernels this CPU has (baseline, AVX2)."""
+    """Run the test once under each build of the kernels this CPU runs (baseline, AVX2, AVX-512)."""
     with _config.override(build=request.param) as chosen:
         yield chosen.build

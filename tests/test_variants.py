@@ -1,6 +1,6 @@
 """Every build and path of the kernels gives the same results.
 
-The baseline and AVX2 builds compile one source with different flags; the integer
+The baseline, AVX2 and AVX-512 builds compile one source with different flags; the integer
 paths accumulate in int16, int32 or int64 depending on a bound; work is split into bands
 across threads. None of these may change a single bit of any result.
 """
@@ -19,6 +19,9 @@ from convpool import _config, _convolve, reference
 from helpers import assert_identical, assert_kernel_result  # bit for bit, but for the sign of a NaN
 
 AVX2 = "avx2" in _config.BUILDS
+# The best target this CPU runs: the builds of every target up to it must be present
+# (on x86-64 with GCC or Clang; elsewhere the baseline is the only build).
+CPU = _config.BUILDS["baseline"].conv.cpu_target()
 # The accumulator bits the planner returns for each path.
 PATHS = {"correlate_int16": 16, "correlate_int32": 32, "correlate_int": 64, "correlate_float": 0}
 
@@ -109,13 +112,16 @@ def run_everywhere(fn, *args, **kwargs):
     return results
 
 
-def test_both_builds_are_tested():
-    if os.environ.get("CONVPOOL_DISABLE_AVX2", "") in ("", "0") and AVX2:
-        assert convpool.kernel_variant == "avx2"
-    else:
-        assert convpool.kernel_variant == "baseline"
+def test_every_build_the_cpu_runs_is_tested():
     if not AVX2:
         pytest.skip("this CPU or build has no AVX2 variant: only the baseline is compared")
+    assert list(_config.BUILDS) == list(_config.TARGETS[: _config.TARGETS.index(CPU) + 1])
+    assert sorted(_config.BUILDS) == sorted(_config.BUILDS[name].name for name in _config.BUILDS)
+    cap = os.environ.get("CONVPOOL_CPU", "").lower() or CPU
+    if os.environ.get("CONVPOOL_DISABLE_AVX2", "") not in ("", "0"):
+        cap = "baseline"
+    expected = min(cap, CPU, key=_config.TARGETS.index)
+    assert convpool.kernel_variant == expected
 
 
 @pytest.mark.parametrize(("dtype", "kernel", "path"), PATH_CASES)
@@ -221,21 +227,38 @@ def test_every_function_runs_the_chosen_build():
             call()
 
 
-def test_environment_variable_forces_the_baseline(tmp_path):
+def variant_under(tmp_path, **environment) -> subprocess.CompletedProcess:
     code = "import convpool; print(convpool.kernel_variant)"
-    env = dict(os.environ, CONVPOOL_DISABLE_AVX2="1")
-    run = {"cwd": tmp_path, "capture_output": True, "text": True, "check": True}
-    out = subprocess.run([sys.executable, "-c", code], env=env, **run)
-    assert out.stdout.strip() == "baseline"
-    env["CONVPOOL_DISABLE_AVX2"] = "0"
-    out = subprocess.run([sys.executable, "-c", code], env=env, **run)
-    assert out.stdout.strip() == ("avx2" if AVX2 else "baseline")
+    env = {k: v for k, v in os.environ.items() if k not in ("CONVPOOL_CPU", "CONVPOOL_DISABLE_AVX2")}
+    return subprocess.run([sys.executable, "-c", code], env=env | environment, cwd=tmp_path,
+                          capture_output=True, text=True)
 
 
-def test_avx2_stubs_match(tmp_path):
+def test_environment_variables_cap_the_target(tmp_path):
+    best = list(_config.BUILDS)[-1]
+    assert variant_under(tmp_path).stdout.strip() == best
+    assert variant_under(tmp_path, CONVPOOL_DISABLE_AVX2="1").stdout.strip() == "baseline"
+    assert variant_under(tmp_path, CONVPOOL_DISABLE_AVX2="0").stdout.strip() == best
+    for target in _config.TARGETS:
+        # A cap names the highest target convpool may take: beyond the CPU's, its best.
+        expected = min(target, best, key=_config.TARGETS.index)
+        assert variant_under(tmp_path, CONVPOOL_CPU=target).stdout.strip() == expected
+        assert variant_under(tmp_path, CONVPOOL_CPU=target.upper()).stdout.strip() == expected
+        assert variant_under(tmp_path, CONVPOOL_CPU=target, CONVPOOL_DISABLE_AVX2="1").stdout.strip() == "baseline"
+
+
+def test_an_unknown_target_is_an_error_at_import(tmp_path):
+    proc = variant_under(tmp_path, CONVPOOL_CPU="sse9")
+    assert proc.returncode != 0
+    assert "`CONVPOOL_CPU` must be one of baseline, avx2, avx512, got 'sse9'" in proc.stderr
+
+
+def test_target_stubs_match(tmp_path):
+    # Every target's modules are the baseline's source: the same stubs describe them.
     if not AVX2:
         pytest.skip("no AVX2 build on this machine")
-    cmd = [sys.executable, "-m", "mypy.stubtest", "convpool._conv_avx2", "convpool._pool_avx2"]
+    modules = [f"convpool.{family}_{name}" for name in list(_config.BUILDS)[1:] for family in ("_conv", "_pool")]
+    cmd = [sys.executable, "-m", "mypy.stubtest", *modules]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

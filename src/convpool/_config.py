@@ -1,10 +1,21 @@
 """Which build of the kernels runs, and the tuning that never changes a result.
 
-The kernels come in two builds of the same source, baseline and AVX2; the AVX2 build is
-used when the CPU has it, unless the environment variable ``CONVPOOL_DISABLE_AVX2=1``
-asks for the baseline. :func:`override` changes the build, or the thresholds that decide
-how work is split, for the code inside a ``with`` block in this thread (a context
-variable): the test suite uses it to run every path under every build.
+The kernels come in up to three builds of the same source, one per target: baseline
+(any CPU of the platform), AVX2 (with FMA) and AVX-512 (F, BW, VL, DQ, with FMA); the
+last two exist in GCC and Clang builds for x86-64 outside Windows. At import convpool
+takes the best target that the CPU and the operating system support (CPUID and XGETBV:
+``convpool._conv.cpu_target``). The environment variable ``CONVPOOL_CPU`` caps it:
+``CONVPOOL_CPU=avx2`` runs the AVX2 build on an AVX-512 CPU, ``CONVPOOL_CPU=baseline``
+the baseline; a cap above what the CPU has changes nothing (the best target below it
+runs, without a warning: the variable says how far convpool may go, not what the CPU
+must have), and any other value is a ``ValueError`` at import. ``CONVPOOL_DISABLE_AVX2=1``,
+the older switch, means ``CONVPOOL_CPU=baseline``. ``convpool.kernel_variant`` names the
+build in use.
+
+:data:`BUILDS` holds every build this CPU runs, whatever the cap, and :func:`override`
+changes the build, or the thresholds that decide how work is split, for the code inside
+a ``with`` block in this thread (a context variable): the test suite uses it to run every
+path under every build.
 """
 
 from __future__ import annotations
@@ -21,6 +32,9 @@ from typing import Any
 from . import _conv as _conv_baseline
 from . import _pool as _pool_baseline
 
+#: The targets, each running on a subset of the CPUs of the one before it.
+TARGETS: tuple[str, ...] = _conv_baseline.TARGETS
+
 
 @dataclasses.dataclass(frozen=True)
 class Build:
@@ -33,24 +47,34 @@ class Build:
 
 def _builds() -> dict[str, Build]:
     builds = {"baseline": Build("baseline", _conv_baseline, _pool_baseline)}
-    # The AVX2 modules may use AVX2 anywhere, their import included: ask the CPU first.
-    if _conv_baseline.cpu_has_avx2():
+    # A target's modules may use its instructions anywhere, their import included: ask
+    # the CPU first.
+    best = TARGETS.index(_conv_baseline.cpu_target())
+    for name in TARGETS[1 : best + 1]:
         try:
-            conv = importlib.import_module("convpool._conv_avx2")
-            pool = importlib.import_module("convpool._pool_avx2")
-        except ImportError:  # a build without the AVX2 variant (MSVC, non-x86)
-            pass
-        else:
-            builds["avx2"] = Build("avx2", conv, pool)
+            conv = importlib.import_module(f"convpool._conv_{name}")
+            pool = importlib.import_module(f"convpool._pool_{name}")
+        except ImportError:  # a build without this target (MSVC, non-x86)
+            break
+        builds[name] = Build(name, conv, pool)
     return builds
 
 
-#: The builds this CPU can run, by name.
+def _cap() -> str:
+    """The highest target the environment allows (``CONVPOOL_CPU``,
+    ``CONVPOOL_DISABLE_AVX2``)."""
+    cap = os.environ.get("CONVPOOL_CPU", "").strip().lower() or TARGETS[-1]
+    if cap not in TARGETS:
+        raise ValueError(f"`CONVPOOL_CPU` must be one of {', '.join(TARGETS)}, got {cap!r}")
+    if os.environ.get("CONVPOOL_DISABLE_AVX2", "") not in ("", "0"):
+        cap = "baseline"
+    return cap
+
+
+#: The builds this CPU can run, by name, from the baseline up.
 BUILDS = _builds()
-#: The build used unless overridden: ``"avx2"`` where the CPU has it, else ``"baseline"``.
-DEFAULT_BUILD = (
-    "avx2" if "avx2" in BUILDS and os.environ.get("CONVPOOL_DISABLE_AVX2", "") in ("", "0") else "baseline"
-)
+#: The build used unless overridden: the best in BUILDS at or below the environment's cap.
+DEFAULT_BUILD = [name for name in BUILDS if TARGETS.index(name) <= TARGETS.index(_cap())][-1]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,7 +6,9 @@ OUT_KINDS: tuple[str, ...]
 INT_IMAGES: dict[int, tuple[str, ...]]
 PAIRS: bool
 
-def cpu_has_avx2() -> bool: ...
+TARGETS: tuple[str, ...]
+
+def cpu_target() -> str: ...
 def correlate_float(
     image: npt.NDArray[np.uint8],
     image_kind: int,

@@ -1,29 +1,25 @@
-"""Convolution kernels behind :func:`convpool.convolve`, compiled for any CPU of the
-platform (the kernels' source is the template ``_conv.pxi.in``), and the CPU check that
-decides whether the AVX2 build of the same source, ``_conv_avx2``, may be imported.
+"""Convolution kernels behind :func:`convpool.convolve` (the kernels' source is the
+template ``_conv.pxi.in`` and the ``_simd_*.h`` headers), and the CPU check that says
+which build of them this CPU runs.
+
+setup.py compiles this module once per target: ``_conv`` for any CPU of the platform,
+``_conv_avx2`` and ``_conv_avx512`` with those instruction sets, which may use them
+anywhere, their import included: import one only where :func:`cpu_target` allows it.
 """
 
-cdef extern from *:
-    """
-    /* GCC and Clang on x86 ask the CPU (and, for AVX, the OS's saving of the wide
-       registers) through cpuid and xgetbv; elsewhere no AVX2 build exists. The AVX2
-       build is compiled with -mfma too: every AVX2 CPU so far has FMA, but ask. */
-    #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-    static int convpool_cpu_has_avx2(void) {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    #else
-    static int convpool_cpu_has_avx2(void) { return 0; }
-    #endif
-    """
-    int convpool_cpu_has_avx2() noexcept nogil
+cdef extern from "_cpu.h":
+    int convpool_cpu_target() noexcept nogil
 
 
-def cpu_has_avx2():
-    """Whether this CPU and OS run AVX2 and FMA instructions, which the AVX2 build is
-    compiled with (always False off GCC/Clang x86)."""
-    return bool(convpool_cpu_has_avx2())
+#: The targets in order, each running on a subset of the CPUs of the one before it.
+TARGETS = ("baseline", "avx2", "avx512")
+
+
+def cpu_target():
+    """The best of :data:`TARGETS` this CPU and OS run: ``"avx2"`` needs AVX2 and FMA,
+    ``"avx512"`` AVX-512 F, BW, VL and DQ (each with the OS saving the registers), and
+    either is only ever reported by GCC or Clang builds on x86."""
+    return TARGETS[convpool_cpu_target()]
 
 
 include "_conv.pxi"

@@ -229,7 +229,7 @@ def _pairs(taps: np.ndarray | None) -> np.ndarray | None:
 
 def takes_pairs(kernel: Kernel, dtype: np.dtype, build: _config.Build) -> bool:
     """Whether :func:`convolve` runs ``kernel`` on an image of ``dtype`` on the uint8
-    pair path under ``build``: in builds that sum pairs in one instruction (AVX2),
+    pair path under ``build``: in builds that sum pairs in one instruction (AVX2, AVX-512),
     kernels of small taps whose sums leave int16 (which the pair path sums in int16
     groups carried in int32), and those with many taps."""
     bits = plan(kernel, dtype)
@@ -441,8 +441,8 @@ def convolve(
 
     summed in float64 over the nonzero taps in row-major order: a zero tap reads no
     pixel, so an infinite or NaN pixel under it changes nothing (as in SciPy and OpenCV).
-    For a kernel with a non-integer tap the AVX2 build adds each tap with one fused
-    multiply-add (one rounding instead of two), within the tolerance stated below.
+    For a kernel with a non-integer tap the AVX2 and AVX-512 builds add each tap with one
+    fused multiply-add (one rounding instead of two), within the tolerance stated below.
     For ``dtype=uint8`` ``v`` is clamped to 0..255 and truncated toward zero (99.9
     becomes 99; OpenCV would round to 100), as the codelab stores its float into the
     integer image; NaN becomes 0. ``uint16`` and ``int16`` follow the same rule on their

@@ -1,0 +1,292 @@
+/* The hand-written vector loops of the convolution kernels (_conv.pxi.in, _sep.pxi.in),
+ * each written once for any vector width (_simd.h): 256 bits in the AVX2 build, 512 in
+ * the AVX-512 build. Every function but those that say otherwise gives the same results
+ * in every build: the vector lanes compute what the portable loop computes, so that a
+ * column gives the same value in a vector or in a loop's tail.
+ */
+#ifndef CONVPOOL_SIMD_CONV_H
+#define CONVPOOL_SIMD_CONV_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "_simd.h"
+
+/* ------------------------------------------------------------------ stores to uint8 */
+
+/* _put for uint8 over a row of sums times weight: GCC vectorises the plain loop with byte
+   blends and packs, three times slower than this. maxpd(x, 0) gives 0 for NaN (its
+   second operand), as _put does; the clamped values convert through int32, exactly as
+   _put's. The tail, and the baseline build, take _put's own loop. One function per type
+   of sum: float64, and the exact integer sums (int16, uint16, int32; each converts to
+   float64 exactly). */
+#if CONVPOOL_VBITS
+#define CONVPOOL_STORE_U8_VECTOR(LOAD)                                                       \
+    const cp_vd w = cp_set1d(weight), lo = cp_zerod(), hi = cp_set1d(255.0);                \
+    for (; c + 4 * CP_VD_LANES <= n; c += 4 * CP_VD_LANES) {                                 \
+        cp_vh q[4];                                                                          \
+        int v;                                                                               \
+        for (v = 0; v < 4; v++)                                                              \
+            q[v] = cp_trunc32(cp_mind(cp_maxd(cp_muld(w, LOAD(acc + c + v * CP_VD_LANES)), lo), hi)); \
+        cp_store_bytes4(dst + c, q[0], q[1], q[2], q[3]);                                    \
+    }
+#else
+#define CONVPOOL_STORE_U8_VECTOR(LOAD)
+#endif
+
+#define CONVPOOL_STORE_U8(SUFFIX, T, LOAD)                                                   \
+    static void convpool_store_u8_##SUFFIX(uint8_t* dst, const T* acc, double weight, ptrdiff_t n) { \
+        ptrdiff_t c = 0;                                                                     \
+        CONVPOOL_STORE_U8_VECTOR(LOAD)                                                       \
+        for (; c < n; c++) {                                                                 \
+            double x = weight * (double)acc[c];                                              \
+            x = x > 0.0 ? x : 0.0;                                                           \
+            x = x < 255.0 ? x : 255.0;                                                       \
+            dst[c] = (uint8_t)(int32_t)x;                                                    \
+        }                                                                                    \
+    }
+CONVPOOL_STORE_U8(f64, double, cp_loadd)
+CONVPOOL_STORE_U8(i32, int32_t, cp_loadd_i32)
+CONVPOOL_STORE_U8(i16, int16_t, cp_loadd_i16)
+CONVPOOL_STORE_U8(u16, uint16_t, cp_loadd_u16)
+
+/* ------------------------------------------------------------------ float64 taps */
+
+/* k * x + a rounded once where the build targets FMA (the AVX2 and AVX-512 builds), else
+   the reference's two roundings: fma() without the instruction is a slow library call. */
+#if defined(__FMA__)
+#define convpool_madd(k, x, a) fma((k), (x), (a))
+#else
+#define convpool_madd(k, x, a) ((a) + (k) * (x))
+#endif
+
+#define CONVPOOL_FMA_ROWS (CONVPOOL_VBITS != 0)
+
+/* One or two output rows of a non-integer kernel, 4 vectors of columns of each held in
+   registers over all the taps, one fused multiply-add per tap in the taps' order (so
+   any column, in a vector or in the tail, and at any vector width, gets the same value):
+     acc[c]  = sum of ka[s] * p[s][c] over the pixel taps s < n1 + n2,
+     acc2[c] = sum of kb[s - n1] * p[s][c] over n1 <= s < n1 + n2 + n3,
+   each pixel loaded once for both rows (acc2 is NULL where n2 = n3 = 0). A tap of 0 is
+   never given, so 0 * inf reads nothing. Only the builds with FMA have it. */
+static void convpool_fma_rows(const double* const* p, const double* ka, const double* kb, ptrdiff_t n1,
+                              ptrdiff_t n2, ptrdiff_t n3, double* acc, double* acc2, ptrdiff_t n) {
+#if CONVPOOL_FMA_ROWS
+    enum { L = CP_VD_LANES };
+    ptrdiff_t c = 0, s, e1 = n1 + n2, e2 = n1 + n2 + n3;
+    for (; c + 4 * L <= n; c += 4 * L) {
+        cp_vd a0 = cp_zerod(), a1 = a0, a2 = a0, a3 = a0;
+        cp_vd b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (s = 0; s < n1; s++) {
+            const double* q = p[s] + c;
+            cp_vd k = cp_set1d(ka[s]);
+            a0 = cp_fmaddd(k, cp_loadd(q), a0);
+            a1 = cp_fmaddd(k, cp_loadd(q + L), a1);
+            a2 = cp_fmaddd(k, cp_loadd(q + 2 * L), a2);
+            a3 = cp_fmaddd(k, cp_loadd(q + 3 * L), a3);
+        }
+        for (; s < e1; s++) {
+            const double* q = p[s] + c;
+            cp_vd k = cp_set1d(ka[s]), m = cp_set1d(kb[s - n1]);
+            cp_vd x0 = cp_loadd(q), x1 = cp_loadd(q + L), x2 = cp_loadd(q + 2 * L), x3 = cp_loadd(q + 3 * L);
+            a0 = cp_fmaddd(k, x0, a0);
+            a1 = cp_fmaddd(k, x1, a1);
+            a2 = cp_fmaddd(k, x2, a2);
+            a3 = cp_fmaddd(k, x3, a3);
+            b0 = cp_fmaddd(m, x0, b0);
+            b1 = cp_fmaddd(m, x1, b1);
+            b2 = cp_fmaddd(m, x2, b2);
+            b3 = cp_fmaddd(m, x3, b3);
+        }
+        for (; s < e2; s++) {
+            const double* q = p[s] + c;
+            cp_vd m = cp_set1d(kb[s - n1]);
+            b0 = cp_fmaddd(m, cp_loadd(q), b0);
+            b1 = cp_fmaddd(m, cp_loadd(q + L), b1);
+            b2 = cp_fmaddd(m, cp_loadd(q + 2 * L), b2);
+            b3 = cp_fmaddd(m, cp_loadd(q + 3 * L), b3);
+        }
+        cp_stored(acc + c, a0);
+        cp_stored(acc + c + L, a1);
+        cp_stored(acc + c + 2 * L, a2);
+        cp_stored(acc + c + 3 * L, a3);
+        if (acc2) {
+            cp_stored(acc2 + c, b0);
+            cp_stored(acc2 + c + L, b1);
+            cp_stored(acc2 + c + 2 * L, b2);
+            cp_stored(acc2 + c + 3 * L, b3);
+        }
+    }
+    for (; c < n; c++) {
+        double a = 0.0, b = 0.0;
+        for (s = 0; s < e1; s++)
+            a = fma(ka[s], p[s][c], a);
+        for (s = n1; s < e2; s++)
+            b = fma(kb[s - n1], p[s][c], b);
+        acc[c] = a;
+        if (acc2)
+            acc2[c] = b;
+    }
+#else
+    (void)p, (void)ka, (void)kb, (void)n1, (void)n2, (void)n3, (void)acc, (void)acc2, (void)n;
+#endif
+}
+
+/* ------------------------------------------------------------------ uint8 tap pairs */
+
+#define CONVPOOL_PAIRS (CONVPOOL_VBITS != 0)
+/* Pixels of one block of convpool_pairs: 4 vectors of pixel pairs. */
+#if CONVPOOL_VBITS
+#define CONVPOOL_PAIR_BLOCK (2 * CP_VI_BYTES)
+#else
+#define CONVPOOL_PAIR_BLOCK 16
+#endif
+
+/* Sums of the pair taps over n output pixels (n rounded up to CONVPOOL_PAIR_BLOCK, at
+   most 128, may be computed; acc and the rows have room). ptr[t]: the pixel pairs of tap
+   pair t at output pixel 0; coef[16 t]: its two taps, the first in the low byte (repeated
+   16 times: the baseline's loop reads the first); group g ends at tap pair end[g]. acc
+   gets int32 sums in pixel order. One pmaddubsw per vector of pairs, exact while each
+   pair's |k0| + |k1| <= 128; the int16 sums of a group, exact by the planner's bound,
+   are carried in int32. Every sum is exact, so every build gives the same integers. */
+static void convpool_pairs(const uint8_t* const* ptr, const int16_t* coef, const int32_t* end, int32_t ngroups,
+                           int32_t* acc, ptrdiff_t n) {
+#if CONVPOOL_VBITS
+    enum { P = CP_VI_BYTES / 2 }; /* pixels per vector */
+    ptrdiff_t c;
+    int32_t g, t, t0, v;
+    for (c = 0; c < n; c += 4 * P) {
+        cp_vi e[4], o[4];
+        for (v = 0; v < 4; v++)
+            e[v] = o[v] = cp_zero();
+        t0 = 0;
+        for (g = 0; g < ngroups; g++) {
+            cp_vi s0 = cp_zero(), s1 = s0, s2 = s0, s3 = s0;
+            for (t = t0; t < end[g]; t++) {
+                const uint8_t* p = ptr[t] + 2 * c;
+                cp_vi k = cp_set1_16(coef[16 * t]);
+                s0 = cp_add16(s0, cp_maddubs(cp_load(p), k));
+                s1 = cp_add16(s1, cp_maddubs(cp_load(p + 2 * P), k));
+                s2 = cp_add16(s2, cp_maddubs(cp_load(p + 4 * P), k));
+                s3 = cp_add16(s3, cp_maddubs(cp_load(p + 6 * P), k));
+            }
+            t0 = end[g];
+            /* int16 lanes 2m and 2m + 1 (pixels) into int32 lane m of e and o */
+#define CONVPOOL_FLUSH(v, s)                                      \
+    e[v] = cp_add32(e[v], cp_srai32(cp_slli32(s, 16), 16)); \
+    o[v] = cp_add32(o[v], cp_srai32(s, 16));
+            CONVPOOL_FLUSH(0, s0)
+            CONVPOOL_FLUSH(1, s1)
+            CONVPOOL_FLUSH(2, s2)
+            CONVPOOL_FLUSH(3, s3)
+#undef CONVPOOL_FLUSH
+        }
+        for (v = 0; v < 4; v++) {
+            cp_vi lo = cp_unpacklo32(e[v], o[v]), hi = cp_unpackhi32(e[v], o[v]);
+            cp_store(acc + c + P * v, cp_blocks_first(lo, hi));
+            cp_store(acc + c + P * v + P / 2, cp_blocks_second(lo, hi));
+        }
+    }
+#else
+    /* The same sums, 16 pixels at a time: a portable loop that gives the same integers
+       (the planner takes the int16 and int32 paths instead, faster here). */
+    ptrdiff_t c;
+    int32_t g, t, t0, q;
+    int16_t s[16];
+    for (c = 0; c < n; c += 16) {
+        int32_t* a = acc + c;
+        for (q = 0; q < 16; q++)
+            a[q] = 0;
+        t0 = 0;
+        for (g = 0; g < ngroups; g++) {
+            for (q = 0; q < 16; q++)
+                s[q] = 0;
+            for (t = t0; t < end[g]; t++) {
+                const uint8_t* p = ptr[t] + 2 * c;
+                int16_t ka = (int8_t)(coef[16 * t] & 0xff), kb = (int8_t)(coef[16 * t] >> 8);
+                for (q = 0; q < 16; q++)
+                    s[q] = (int16_t)(s[q] + p[2 * q] * ka + p[2 * q + 1] * kb);
+            }
+            t0 = end[g];
+            for (q = 0; q < 16; q++)
+                a[q] += s[q];
+        }
+    }
+#endif
+}
+
+/* Row x of w pixels as pairs (x[c], x[c + 1]), the last with 0. */
+static void convpool_pair_row(const uint8_t* x, uint8_t* z, ptrdiff_t w) {
+    ptrdiff_t c = 0;
+#if CONVPOOL_VBITS
+    for (; c + CP_VI_BYTES + 1 <= w; c += CP_VI_BYTES) {
+        cp_vi a = cp_load(x + c), b = cp_load(x + c + 1);
+        cp_vi lo = cp_unpacklo8(a, b), hi = cp_unpackhi8(a, b);
+        cp_store(z + 2 * c, cp_blocks_first(lo, hi));
+        cp_store(z + 2 * c + CP_VI_BYTES, cp_blocks_second(lo, hi));
+    }
+#endif
+    for (; c + 1 < w; c++) {
+        z[2 * c] = x[c];
+        z[2 * c + 1] = x[c + 1];
+    }
+    if (c < w) {
+        z[2 * c] = x[c];
+        z[2 * c + 1] = 0;
+    }
+}
+
+/* ------------------------------------------------------------------ separable row pass */
+
+#define CONVPOOL_MADD16 (CONVPOOL_VBITS != 0)
+
+/* The row pass over 16-bit column sums s[0 .. len) with int32 sums, two taps per
+   pmaddwd: kpair[p] holds taps 2p (low 16 bits) and 2p + 1 (high) of the dense row factor
+   (a last odd tap paired with 0). z gets the sums as pairs (s[i], s[i + 1]); each output
+   adds s[c + 2p] * v[2p] + s[c + 2p + 1] * v[2p + 1]. uint16 sums (flip = 0x8000) enter as
+   s - 32768 and the sum gets bias = 32768 * sum(v) back: int32 arithmetic wraps, so the
+   result is exact wherever the planner's bound puts it in int32 (no tap is -32768, so no
+   pair overflows pmaddwd). Into acc, or with dst clamped to 0..255 into dst. Only the
+   vector builds. */
+static void convpool_rows_madd16(const uint16_t* s, ptrdiff_t len, uint16_t flip, int32_t bias, const int32_t* kpair,
+                                 ptrdiff_t npairs, int16_t* z, int32_t* acc, uint8_t* dst, ptrdiff_t n) {
+#if CONVPOOL_MADD16
+    enum { L = CP_VI_BYTES / 4 }; /* outputs per vector */
+    ptrdiff_t c, i, p;
+    for (i = 0; i + 1 < len; i++) {
+        z[2 * i] = (int16_t)(s[i] ^ flip);
+        z[2 * i + 1] = (int16_t)(s[i + 1] ^ flip);
+    }
+    z[2 * (len - 1)] = (int16_t)(s[len - 1] ^ flip);
+    z[2 * (len - 1) + 1] = 0;
+    for (c = 0; c + 2 * L <= n; c += 2 * L) {
+        cp_vi a0 = cp_set1_32(bias), a1 = a0;
+        for (p = 0; p < npairs; p++) {
+            cp_vi k = cp_set1_32(kpair[p]);
+            a0 = cp_add32(a0, cp_madd16(cp_load(z + 2 * (c + 2 * p)), k));
+            a1 = cp_add32(a1, cp_madd16(cp_load(z + 2 * (c + L + 2 * p)), k));
+        }
+        if (dst) {
+            cp_store_u8_clamped32(dst + c, a0, a1);
+        } else {
+            cp_store(acc + c, a0);
+            cp_store(acc + c + L, a1);
+        }
+    }
+    for (; c < n; c++) {
+        uint32_t a = (uint32_t)bias; /* wrapping, as the vector lanes */
+        for (p = 0; p < npairs; p++)
+            a += (uint32_t)((int32_t)z[2 * (c + 2 * p)] * (int16_t)(kpair[p] & 0xffff)
+                            + (int32_t)z[2 * (c + 2 * p) + 1] * (int16_t)(kpair[p] >> 16));
+        if (dst)
+            dst[c] = (uint8_t)((int32_t)a < 0 ? 0 : ((int32_t)a > 255 ? 255 : (int32_t)a));
+        else
+            acc[c] = (int32_t)a;
+    }
+#else
+    (void)s, (void)len, (void)flip, (void)bias, (void)kpair, (void)npairs, (void)z, (void)acc, (void)dst, (void)n;
+#endif
+}
+
+#endif /* CONVPOOL_SIMD_CONV_H */

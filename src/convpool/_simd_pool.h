@@ -1,0 +1,98 @@
+/* 2 x 2 windows of uint8 pixels in vectors (_simd.h: 256 bits in the AVX2 build, 512 in
+ * the AVX-512 build), for _pool.pxi.in: max_pool/min_pool (the unsigned max or min of the
+ * two rows, then of each pixel pair) and avg_pool's exact sums (pmaddubsw of each row's
+ * pixel pairs with ones, added in int16, converted and times 0.25, which is the division
+ * by 4). The results are the portable loops' bit for bit (integers; one exact product).
+ * The baseline build has no vectors here (CONVPOOL_POOL2 is 0) and takes the portable
+ * loops of _pool.pxi.in.
+ */
+#ifndef CONVPOOL_SIMD_POOL_H
+#define CONVPOOL_SIMD_POOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "_simd.h"
+
+#define CONVPOOL_POOL2 (CONVPOOL_VBITS != 0)
+
+#if CONVPOOL_VBITS
+/* CP_VI_BYTES windows per step: 2 vectors of each row. */
+#define CONVPOOL_EXTREME2_VECTOR(VOP)                                                           \
+    const cp_vi low = cp_set1_16(0x00ff);                                                       \
+    for (; c + CP_VI_BYTES <= n; c += CP_VI_BYTES) {                                            \
+        cp_vi m0 = VOP(cp_load(r0 + 2 * c), cp_load(r1 + 2 * c));                               \
+        cp_vi m1 = VOP(cp_load(r0 + 2 * c + CP_VI_BYTES), cp_load(r1 + 2 * c + CP_VI_BYTES));   \
+        m0 = cp_and(VOP(m0, cp_srli16(m0, 8)), low);                                            \
+        m1 = cp_and(VOP(m1, cp_srli16(m1, 8)), low);                                            \
+        cp_store_low_bytes16(dst + c, m0, m1);                                                  \
+    }
+#else
+#define CONVPOOL_EXTREME2_VECTOR(VOP)
+#endif
+
+#define CONVPOOL_EXTREME2(name, VOP, less)                                                      \
+    static void convpool_##name##2x2_u8(const uint8_t* r0, const uint8_t* r1, uint8_t* dst, ptrdiff_t n) { \
+        ptrdiff_t c = 0;                                                                        \
+        CONVPOOL_EXTREME2_VECTOR(VOP)                                                           \
+        for (; c < n; c++) {                                                                    \
+            uint8_t a = r0[2 * c], b;                                                           \
+            b = r0[2 * c + 1];                                                                  \
+            a = less(a, b) ? b : a;                                                             \
+            b = r1[2 * c];                                                                      \
+            a = less(a, b) ? b : a;                                                             \
+            b = r1[2 * c + 1];                                                                  \
+            a = less(a, b) ? b : a;                                                             \
+            dst[c] = a;                                                                         \
+        }                                                                                       \
+    }
+#define CONVPOOL_LT(a, b) ((a) < (b))
+#define CONVPOOL_GT(a, b) ((a) > (b))
+CONVPOOL_EXTREME2(max, cp_max_u8, CONVPOOL_LT)
+CONVPOOL_EXTREME2(min, cp_min_u8, CONVPOOL_GT)
+
+#if CONVPOOL_VBITS
+/* The 16-bit sums of the CP_VI_BYTES / 2 2 x 2 windows from c on. */
+static inline cp_vi convpool_sum2x2_u8(const uint8_t* r0, const uint8_t* r1, ptrdiff_t c) {
+    const cp_vi ones = cp_set1_8(1);
+    return cp_add16(cp_maddubs(cp_load(r0 + 2 * c), ones), cp_maddubs(cp_load(r1 + 2 * c), ones));
+}
+#endif
+
+/* The means of windows 0 .. c - 1 for the largest c <= n that vectors reach; returns c. */
+static ptrdiff_t convpool_avg2x2_u8_f4(const uint8_t* r0, const uint8_t* r1, float* dst, ptrdiff_t n) {
+    ptrdiff_t c = 0;
+#if CONVPOOL_VBITS
+    enum { P = CP_VI_BYTES / 2 }; /* windows per vector of sums */
+    const cp_vf q = cp_set1f(0.25f);
+    for (; c + P <= n; c += P) {
+        cp_vi s = convpool_sum2x2_u8(r0, r1, c);
+        cp_storef(dst + c, cp_mulf(cp_tof(cp_widen16(cp_lo(s))), q));
+        cp_storef(dst + c + P / 2, cp_mulf(cp_tof(cp_widen16(cp_hi(s))), q));
+    }
+#else
+    (void)r0, (void)r1, (void)dst, (void)n;
+#endif
+    return c;
+}
+
+static ptrdiff_t convpool_avg2x2_u8_f8(const uint8_t* r0, const uint8_t* r1, double* dst, ptrdiff_t n) {
+    ptrdiff_t c = 0;
+#if CONVPOOL_VBITS
+    enum { P = CP_VI_BYTES / 2 };
+    const cp_vd q = cp_set1d(0.25);
+    for (; c + P <= n; c += P) {
+        cp_vi s = convpool_sum2x2_u8(r0, r1, c);
+        cp_vi lo = cp_widen16(cp_lo(s)), hi = cp_widen16(cp_hi(s));
+        cp_stored(dst + c, cp_muld(cp_tod(cp_lo(lo)), q));
+        cp_stored(dst + c + P / 4, cp_muld(cp_tod(cp_hi(lo)), q));
+        cp_stored(dst + c + P / 2, cp_muld(cp_tod(cp_lo(hi)), q));
+        cp_stored(dst + c + 3 * P / 4, cp_muld(cp_tod(cp_hi(hi)), q));
+    }
+#else
+    (void)r0, (void)r1, (void)dst, (void)n;
+#endif
+    return c;
+}
+
+#endif /* CONVPOOL_SIMD_POOL_H */
