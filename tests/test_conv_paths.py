@@ -1,12 +1,14 @@
 """The uint8 pair path and the float path's passes against the reference.
 
 Integer kernels on uint8 images whose sums leave int16, or that have many taps, run as
-horizontal pairs of taps (two taps per vpmaddubsw in the AVX2 build), summed in int16
-groups that are carried in int32; float kernels run in passes of up to seven taps that
+horizontal pairs of taps (two taps per vpmaddubsw in the AVX2 and AVX-512 builds), summed
+in int16 groups that are carried in int32, or, where the CPU has AVX-512 VNNI, four taps
+per vpdpbusd in int32 (the quads); float kernels run in passes of up to seven taps that
 span kernel rows, with output rows in pairs where every kernel row has its taps in the
 same columns (kernels of 2..3 rows of up to 3 such taps: each pair in one pass, stored
-directly). Each is compared with the reference bit for bit, under both builds, on one
-thread and in bands, in both modes, for every output type.
+directly). Each is compared with the reference bit for bit, under every build (the
+AVX-512 build with and without the quads), on one thread and in bands, in both modes,
+for every output type.
 """
 
 from __future__ import annotations
@@ -31,23 +33,32 @@ def takes_pairs(kernel, dtype=np.uint8) -> bool:
 
 
 class _Pairs:
-    """A build's convolution kernels, with the pair path taken as in the AVX2 build: the
-    baseline then runs its portable loop, which must give the same pixels."""
+    """A build's convolution kernels, with the pair path taken as in the vector builds: the
+    baseline then runs its portable loop, which must give the same pixels. ``quads``
+    False turns the AVX-512 build's quads off (its pairs then run)."""
 
     PAIRS = True
 
-    def __init__(self, conv):
+    def __init__(self, conv, quads=True):
         self._conv = conv
+        self.QUADS = conv.QUADS and quads
 
     def __getattr__(self, name):
         return getattr(self._conv, name)
 
 
-@pytest.fixture(params=sorted(_config.BUILDS))
+# Each build, and the builds with quads once more without them.
+PAIR_BUILDS = sorted(_config.BUILDS) + [f"{name} pairs" for name in sorted(_config.BUILDS)
+                                        if _config.BUILDS[name].conv.QUADS]
+
+
+@pytest.fixture(params=PAIR_BUILDS)
 def pair_build(request) -> _config.Build:
-    """Each build, taking the pair path where the AVX2 build does."""
-    real = _config.BUILDS[request.param]
-    with _config.override(build=_config.Build(real.name, _Pairs(real.conv), real.pool)) as chosen:
+    """Each build, taking the pair path where the vector builds do (with quads or not)."""
+    name, _, pairs_only = request.param.partition(" ")
+    real = _config.BUILDS[name]
+    conv = _Pairs(real.conv, quads=not pairs_only)
+    with _config.override(build=_config.Build(real.name, conv, real.pool)) as chosen:
         yield chosen.build
 
 
@@ -110,8 +121,9 @@ PAIR_KERNELS = [
     np.where(random_kernel((9, 9), 0, 3, 6) == 0, 0, random_kernel((9, 9), -40, 40, 7)),
     np.array([[64, 64, -128, 0, 1]] * 3),
 ]
-# Widths around the AVX2 build's blocks of 64 pixels and the baseline's 16.
-PAIR_SHAPES = [(1, 1), (17, 17), (16, 63), (15, 64), (17, 65), (16, 130)]
+# Widths around the blocks of 64 pixels (AVX2, quads), 128 (AVX-512 pairs) and the
+# baseline's 16.
+PAIR_SHAPES = [(1, 1), (17, 17), (16, 63), (15, 64), (17, 65), (16, 130), (5, 127), (6, 129), (4, 259)]
 
 
 @pytest.mark.parametrize("kernel", PAIR_KERNELS, ids=lambda k: "x".join(map(str, np.shape(k))))
@@ -148,14 +160,15 @@ def test_pair_path_agrees_with_the_int16_path():
     image = make_image(np.uint8, (70, 300))
     results = []
     for taps in (1, 10**9):
-        for build in _config.BUILDS.values():
-            with _config.override(build=_config.Build(build.name, _Pairs(build.conv), build.pool)):
-                old, _convolve._PAIRS_MIN_TAPS = _convolve._PAIRS_MIN_TAPS, taps
+        for build, quads in [(b, q) for b in _config.BUILDS.values() for q in (True, False)]:
+            with _config.override(build=_config.Build(build.name, _Pairs(build.conv, quads), build.pool)):
+                old = _convolve._PAIRS_MIN_TAPS, _convolve._QUADS_MIN_TAPS
+                _convolve._PAIRS_MIN_TAPS = _convolve._QUADS_MIN_TAPS = taps
                 try:
                     assert takes_pairs(kernel) == (taps == 1)
                     results += in_bands(convpool.convolve, image, kernel)
                 finally:
-                    _convolve._PAIRS_MIN_TAPS = old
+                    _convolve._PAIRS_MIN_TAPS, _convolve._QUADS_MIN_TAPS = old
     for got in results[1:]:
         assert_identical(got, results[0])
 
@@ -281,3 +294,22 @@ def test_fused_row_pairs_in_column_tiles(build):
             with _config.override(max_columns=13):
                 for got in in_bands(convpool.convolve, image, kernel, weight, dtype=out_dtype, axes=(-2, -1)):
                     assert_kernel_result(got, expected, image, kernel, weight)
+
+
+def test_quads_run_where_the_cpu_has_avx512_vnni():
+    # The AVX-512 build takes the quads exactly where the CPU has VNNI (Linux says so in
+    # /proc/cpuinfo); the other builds never do.
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read().split()
+    except OSError:
+        pytest.skip("no /proc/cpuinfo to compare with")
+    for name, build in _config.BUILDS.items():
+        assert build.conv.QUADS == (name == "avx512" and "avx512_vnni" in flags)
+    if not any(build.conv.QUADS for build in _config.BUILDS.values()):
+        pytest.skip("no build takes the quads on this CPU")
+    with _config.override(build="avx512"):
+        kernel = random_kernel((9, 9), -3, 3, 10)
+        assert takes_pairs(kernel)
+        image = make_image(np.uint8, (40, 300))
+        assert_identical(convpool.convolve(image, kernel), reference_convolve(image, kernel, 1.0))

@@ -5,6 +5,7 @@ IMAGE_KINDS: tuple[str, ...]
 OUT_KINDS: tuple[str, ...]
 INT_IMAGES: dict[int, tuple[str, ...]]
 PAIRS: bool
+QUADS: bool
 
 TARGETS: tuple[str, ...]
 
@@ -34,6 +35,16 @@ def correlate_int(
     row_stop: int,
 ) -> None: ...
 def correlate_pairs(
+    image: npt.NDArray[np.uint8],
+    pairs: npt.NDArray[np.int64],
+    weight: float,
+    out: npt.NDArray[np.uint8],
+    out_kind: int,
+    keep: bool,
+    row_start: int,
+    row_stop: int,
+) -> None: ...
+def correlate_quads(
     image: npt.NDArray[np.uint8],
     pairs: npt.NDArray[np.int64],
     weight: float,

@@ -46,8 +46,19 @@ static int convpool_cpu_target(void) {
         return CONVPOOL_TARGET_AVX512;
     return CONVPOOL_TARGET_AVX2;
 }
+
+/* Whether the AVX-512 target's CPU has AVX-512 VNNI too (vpdpbusd), which the AVX-512
+   build's uint8 tap quads use. */
+static int convpool_cpu_has_vnni(void) {
+    unsigned int eax, ebx, ecx, edx;
+    if (convpool_cpu_target() < CONVPOOL_TARGET_AVX512)
+        return 0;
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    return (ecx >> 11) & 1;
+}
 #else
 static int convpool_cpu_target(void) { return CONVPOOL_TARGET_BASELINE; }
+static int convpool_cpu_has_vnni(void) { return 0; }
 #endif
 
 #endif /* CONVPOOL_CPU_H */

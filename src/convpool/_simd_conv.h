@@ -237,6 +237,104 @@ static void convpool_pair_row(const uint8_t* x, uint8_t* z, ptrdiff_t w) {
     }
 }
 
+/* ------------------------------------------------------------------ uint8 tap quads */
+
+/* The pair path's taps four at a time where the CPU has AVX-512 VNNI: vpdpbusd adds the
+   four products of a pixel's quad (x[c], x[c + 1], x[c + 2], x[c + 3]) with four int8
+   taps to its int32 sum, exactly (the planner's bound keeps every sum within int32, and
+   int8 taps are what the pair path takes), so the integers are the pair path's. Half the
+   instructions of the pairs and no int16 groups to flush; and two output rows at once,
+   each image row's quads loaded once for both (kernel row i of output row r, i - 1 of
+   row r + 1), which halves the loads per tap. Only the AVX-512 build has it, and only
+   convpool_quads needs VNNI (a function attribute, not a build flag): it is called only
+   where convpool_cpu_has_vnni() said so (the module's QUADS). */
+#if CONVPOOL_VBITS == 512
+#define CONVPOOL_QUADS 1
+
+/* Sums over n output pixels (n rounded up to 64 may be computed; the accumulators and
+   the rows have room) of a kernel of kh rows of nqc tap quads: coef[i * nqc + q] holds
+   the taps of kernel row i at columns 4q .. 4q + 3, the bytes of an int32, the first in
+   the lowest (zeros past the kernel). rows[i]: the quads of image row i at output pixel
+   0. Output row r into acc (image rows 0 .. kh - 1), and where `two`, row r + 1 into
+   acc2 (image rows 1 .. kh). */
+#define CONVPOOL_QUAD_LOADS(p)                                                                         \
+    x0 = _mm512_loadu_si512(p), x1 = _mm512_loadu_si512((p) + 64), x2 = _mm512_loadu_si512((p) + 128), \
+    x3 = _mm512_loadu_si512((p) + 192)
+#define CONVPOOL_QUAD_ADD(a, k)               \
+    a##0 = _mm512_dpbusd_epi32(a##0, x0, k);  \
+    a##1 = _mm512_dpbusd_epi32(a##1, x1, k);  \
+    a##2 = _mm512_dpbusd_epi32(a##2, x2, k);  \
+    a##3 = _mm512_dpbusd_epi32(a##3, x3, k);
+__attribute__((target("avx512vnni"))) static void convpool_quads(const uint8_t* const* rows, ptrdiff_t kh,
+                                                                 const int32_t* coef, ptrdiff_t nqc, int two,
+                                                                 int32_t* acc, int32_t* acc2, ptrdiff_t n) {
+    ptrdiff_t c, i, q;
+    for (c = 0; c < n; c += 64) {
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        __m512i x0, x1, x2, x3;
+        for (q = 0; q < nqc; q++) {
+            const uint8_t* p = rows[0] + 4 * c + 16 * q;
+            __m512i k = _mm512_set1_epi32(coef[q]);
+            CONVPOOL_QUAD_LOADS(p);
+            CONVPOOL_QUAD_ADD(a, k)
+        }
+        for (i = 1; i < kh; i++) {
+            const int32_t* ka = coef + i * nqc;
+            for (q = 0; q < nqc; q++) {
+                const uint8_t* p = rows[i] + 4 * c + 16 * q;
+                __m512i k = _mm512_set1_epi32(ka[q]), m = _mm512_set1_epi32(ka[q - nqc]);
+                CONVPOOL_QUAD_LOADS(p);
+                CONVPOOL_QUAD_ADD(a, k)
+                if (two) {
+                    CONVPOOL_QUAD_ADD(b, m)
+                }
+            }
+        }
+        for (q = 0; two && q < nqc; q++) {
+            const uint8_t* p = rows[kh] + 4 * c + 16 * q;
+            __m512i m = _mm512_set1_epi32(coef[(kh - 1) * nqc + q]);
+            CONVPOOL_QUAD_LOADS(p);
+            CONVPOOL_QUAD_ADD(b, m)
+        }
+        _mm512_storeu_si512(acc + c, a0);
+        _mm512_storeu_si512(acc + c + 16, a1);
+        _mm512_storeu_si512(acc + c + 32, a2);
+        _mm512_storeu_si512(acc + c + 48, a3);
+        if (two) {
+            _mm512_storeu_si512(acc2 + c, b0);
+            _mm512_storeu_si512(acc2 + c + 16, b1);
+            _mm512_storeu_si512(acc2 + c + 32, b2);
+            _mm512_storeu_si512(acc2 + c + 48, b3);
+        }
+    }
+}
+#undef CONVPOOL_QUAD_LOADS
+#undef CONVPOOL_QUAD_ADD
+#else
+#define CONVPOOL_QUADS 0
+static void convpool_quads(const uint8_t* const* rows, ptrdiff_t kh, const int32_t* coef, ptrdiff_t nqc, int two,
+                           int32_t* acc, int32_t* acc2, ptrdiff_t n) {
+    (void)rows, (void)kh, (void)coef, (void)nqc, (void)two, (void)acc, (void)acc2, (void)n;
+}
+#endif
+
+/* Row x of w pixels as quads (x[c], x[c + 1], x[c + 2], x[c + 3]), zeros past the row. */
+static void convpool_quad_row(const uint8_t* x, uint8_t* z, ptrdiff_t w) {
+    ptrdiff_t c = 0, j;
+#if CONVPOOL_VBITS == 512
+    for (; c + 19 <= w; c += 16) {
+        __m512i q = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)(x + c)));
+        q = _mm512_or_si512(q, _mm512_slli_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)(x + c + 1))), 8));
+        q = _mm512_or_si512(q, _mm512_slli_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)(x + c + 2))), 16));
+        q = _mm512_or_si512(q, _mm512_slli_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)(x + c + 3))), 24));
+        _mm512_storeu_si512(z + 4 * c, q);
+    }
+#endif
+    for (; c < w; c++)
+        for (j = 0; j < 4; j++)
+            z[4 * c + j] = c + j < w ? x[c + j] : 0;
+}
+
 /* ------------------------------------------------------------------ separable row pass */
 
 #define CONVPOOL_MADD16 (CONVPOOL_VBITS != 0)
