@@ -2,16 +2,16 @@
 
 The kernels come in up to three builds of the same source, one per target: baseline
 (any CPU of the platform), AVX2 (with FMA) and AVX-512 (F, BW, VL, DQ, with FMA; its
-pooling is the AVX2 build's); the last two exist in GCC and Clang builds for x86-64
-outside Windows. At import convpool
+pooling is the AVX2 build's; VNNI, where the CPU has it, a runtime check inside it); the
+last two exist in GCC and Clang builds for x86-64 outside Windows. At import convpool
 takes the best target that the CPU and the operating system support (CPUID and XGETBV:
 ``convpool._conv.cpu_target``). The environment variable ``CONVPOOL_CPU`` caps it:
 ``CONVPOOL_CPU=avx2`` runs the AVX2 build on an AVX-512 CPU, ``CONVPOOL_CPU=baseline``
 the baseline; a cap above what the CPU has changes nothing (the best target below it
 runs, without a warning: the variable says how far convpool may go, not what the CPU
-must have), and any other value is a ``ValueError`` at import. ``CONVPOOL_DISABLE_AVX2=1``,
-the older switch, means ``CONVPOOL_CPU=baseline``. ``convpool.kernel_variant`` names the
-build in use.
+must have), and any other value is a ``ValueError`` at import.
+``CONVPOOL_DISABLE_AVX2=1``, the older switch, means ``CONVPOOL_CPU=baseline``.
+``convpool.kernel_variant`` names the build in use.
 
 :data:`BUILDS` holds every build this CPU runs, whatever the cap, and :func:`override`
 changes the build, or the thresholds that decide how work is split, for the code inside
