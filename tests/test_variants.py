@@ -227,6 +227,24 @@ def test_every_function_runs_the_chosen_build():
             call()
 
 
+def test_cpu_target_agrees_with_the_operating_system():
+    # Linux lists a CPU feature in /proc/cpuinfo only where the kernel saves its
+    # registers, as _cpu.h's XGETBV check asks.
+    import platform
+
+    if platform.machine() not in ("x86_64", "AMD64") or not os.path.exists("/proc/cpuinfo"):
+        pytest.skip("the CPU check is compared with Linux's view of an x86-64 CPU")
+    with open("/proc/cpuinfo") as f:
+        flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    if {"avx512f", "avx512bw", "avx512vl", "avx512dq", "avx2", "fma"} <= set(flags):
+        expected = "avx512"
+    elif {"avx2", "fma"} <= set(flags):
+        expected = "avx2"
+    else:
+        expected = "baseline"
+    assert CPU == expected
+
+
 def variant_under(tmp_path, **environment) -> subprocess.CompletedProcess:
     code = "import convpool; print(convpool.kernel_variant)"
     env = {k: v for k, v in os.environ.items() if k not in ("CONVPOOL_CPU", "CONVPOOL_DISABLE_AVX2")}
