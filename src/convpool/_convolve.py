@@ -232,10 +232,11 @@ def takes_pairs(kernel: Kernel, dtype: np.dtype, build: _config.Build) -> bool:
     pair path under ``build``: in builds that sum pairs in one instruction (AVX2, AVX-512),
     kernels of small taps whose sums leave int16 (which the pair path sums in int16
     groups carried in int32), and those with many taps."""
+    if not (build.conv.PAIRS and dtype == np.uint8 and kernel.pairs is not None):
+        return False
     bits = plan(kernel, dtype)
     many = _QUADS_MIN_TAPS if build.conv.QUADS else _PAIRS_MIN_TAPS
-    return (build.conv.PAIRS and dtype == np.uint8 and kernel.pairs is not None
-            and (bits == 32 or (bits == 16 and kernel.nonzero >= many)))
+    return bits == 32 or (bits == 16 and kernel.nonzero >= many)
 
 
 # Nonzero taps from which the int16 path's kernels run faster as pairs (measured on a
