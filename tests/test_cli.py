@@ -17,7 +17,7 @@ from PIL import Image
 
 import convpool
 import convpool.cli
-from cli_helpers import cli_page_commands, files_in, make_photos, pixels, run
+from cli_helpers import cli_page_commands, files_in, make_photos, pixels, run, script
 from convpool import kernels
 from convpool.cli import main
 from convpool.cli._args import glue_dash_values
@@ -198,6 +198,48 @@ def test_each_failure_is_told_on_one_line_once(tmp_path):
     for name in ("nowhere.png", "corrupt.png", "fake.jpg"):
         assert sum(name in line for line in proc.stderr.splitlines()) == 1, proc.stderr
     assert proc.stderr.splitlines()[-1] == "convpool: 3 of 4 files failed"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX pipes")
+def test_a_closed_stdout_does_not_hide_failures(tmp_path):
+    # convpool apply photos | head -1: the reader has gone when the run prints.
+    make_photos(tmp_path / "photos")
+    for i in range(3):
+        Image.fromarray(np.full((10, 10), i, np.uint8)).save(tmp_path / "photos" / f"more{i}.png")
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        proc = subprocess.run(
+            [script(), "apply", "photos"], cwd=tmp_path, stdout=writer, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    finally:
+        os.close(writer)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.splitlines()[-1] == "convpool: 2 of 6 files failed"
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr
+    assert len(files_in(tmp_path / "convpool-out")) == 4  # every good file, after the pipe closed
+
+
+def test_kernels_into_a_closed_pipe_is_no_error(tmp_path):
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        proc = subprocess.run([script(), "kernels"], stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(writer)
+    assert proc.returncode == 0 and proc.stderr == ""
+
+
+def test_sub_folders_are_listed_as_skipped(tmp_path, capsys):
+    make_photos(tmp_path / "photos")
+    (tmp_path / "photos" / "raw").mkdir()
+    (tmp_path / "photos" / "raw" / "deep.png").write_bytes((tmp_path / "photos" / "good.png").read_bytes())
+    (tmp_path / "photos" / ".git").mkdir()  # hidden: neither entered nor listed
+    assert main(["apply", str(tmp_path / "photos"), "-q", "-o", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert f"convpool: skipped 1 sub-folder (not entered): {tmp_path / 'photos' / 'raw'}\n" in err
+    assert ".git" not in err
+    assert files_in(tmp_path / "o") == ["good.edges.png"]
 
 
 def test_apply_a_text_file_named_on_the_command_line_fails(tmp_path, capsys):
@@ -424,6 +466,23 @@ def test_the_script_exits_2_on_a_usage_error(tmp_path):
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith("usage: convpool apply ")
     assert "convpool apply: error: argument -k/--kernel: unknown kernel 'blurry'" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["apply", "a.png", "--nosuch"], "usage: convpool apply "),
+        (["apply", "--nosuch", "a.png"], "usage: convpool apply "),
+        (["kernels", "edges", "--nosuch"], "usage: convpool kernels "),
+        (["demo", "--nosuch"], "usage: convpool demo "),
+    ],
+)
+def test_an_unknown_option_is_told_with_its_subcommands_usage(tmp_path, argv, usage):
+    proc = run(*argv, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith(usage), proc.stderr
+    assert proc.stderr.splitlines()[-1] == f"convpool {argv[0]}: error: unrecognized arguments: --nosuch"
+    assert not (tmp_path / "convpool-out").exists() and not (tmp_path / "convpool-demo").exists()
 
 
 def test_out_must_be_a_folder(tmp_path, capsys):
