@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shlex
@@ -17,10 +18,11 @@ from PIL import Image
 
 import convpool
 import convpool.cli
-from cli_helpers import cli_page_commands, files_in, make_photos, pixels, run, script
+from cli_helpers import CLI_PAGE, cli_page_commands, files_in, make_photos, pixels, run, script
 from convpool import kernels
 from convpool.cli import main
 from convpool.cli._args import glue_dash_values
+from convpool.cli._naming import NAMING_HELP
 from convpool.cli._parser import build_parser
 
 DEMO_FILES = {
@@ -556,6 +558,46 @@ def test_kernels_lists_every_name_matrix_and_weight(capsys):
 def test_kernels_unknown_name_is_a_usage_error(capsys):
     assert main(["kernels", "sobel", "edges"]) == 2
     assert "convpool kernels: error: unknown kernel 'sobel'; valid names: edges" in capsys.readouterr().err
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers by name."""
+    parser = build_parser()
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+def synopsis(parser: argparse.ArgumentParser) -> str:
+    """A subcommand's arguments as the command-line page writes them: the positional ones
+    first, then each option by its long name, with its choices joined by ``|``."""
+    words = [parser.prog]
+    for action in sorted(parser._actions, key=lambda action: bool(action.option_strings)):
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if not action.option_strings:
+            words.append({"+": "{}...", "*": "[{}...]"}.get(action.nargs, "{}").format(action.metavar))
+        elif action.nargs == 0:
+            words.append(f"[{action.option_strings[-1]}]")
+        else:
+            value = "|".join(action.choices) if action.choices else action.metavar
+            words.append(f"[{action.option_strings[-1]} {value}]")
+    return " ".join(words)
+
+
+def test_the_cli_page_gives_every_argument_as_the_parser_has_it():
+    cli_page_commands()  # skips where docs/ is not here
+    page = CLI_PAGE.read_text(encoding="utf-8")
+    text = " ".join(page.split())
+    parsers = subcommands()
+    assert set(parsers) == {"demo", "apply", "kernels"}
+    for parser in parsers.values():
+        assert f"``{synopsis(parser)}``" in text, f"the page lacks ``{synopsis(parser)}``"
+    known = {option for parser in parsers.values() for a in parser._actions for option in a.option_strings}
+    # The options the examples use and the prose names as ``--option``.
+    mentioned = set(re.findall(r"``(--?[a-z][a-z-]*)", page))
+    mentioned |= {word.split("=")[0] for argv in cli_page_commands() for word in argv if re.match(r"-+[a-z]", word)}
+    assert mentioned and mentioned <= known | {"--help", "--version"}, mentioned - known
+    pattern = r"STEM\.KERNEL[\w.\[\]]*\.png"
+    assert re.findall(pattern, page) == re.findall(pattern, NAMING_HELP)
 
 
 def test_the_cli_pages_examples_are_valid_commands():
