@@ -177,7 +177,8 @@ def test_names_cannot_fake_lines_or_drive_the_terminal(tmp_path, name, escaped):
     text = proc.stdout + proc.stderr
     assert not any(c in text for c in "\x1b\r\t"), text
     stem = escaped.removesuffix(".png")
-    assert proc.stdout.splitlines()[0] == f"{Path('photos')}{os.sep}{escaped} -> {Path('out')}{os.sep}{stem}.edges.png (12 x 16)"
+    first = proc.stdout.splitlines()[0]
+    assert first == f"{Path('photos')}{os.sep}{escaped} -> {Path('out')}{os.sep}{stem}.edges.png (12 x 16)"
     assert proc.stderr.splitlines() == [
         "convpool: nowhere\\n.png: no such file or folder",
         f"convpool: skipped 1 file in folders not named as images: {Path('photos')}{os.sep}{stem}.txt",

@@ -16,7 +16,7 @@ from PIL import Image
 
 from .. import convolve, data, kernels, max_pool, reference
 from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, size
-from ._io import check_writable, new_folder, save_atomic
+from ._io import check_writable, new_folder, remove_stale_temps, save_atomic
 from ._overview import overview
 from ._signals import StopRequest
 
@@ -57,6 +57,7 @@ def _run_demo(args: argparse.Namespace) -> int:
             args.parser.error(f"argument --out: {out} exists and is not a folder")
         check_writable(out)
         out.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(out)
         where = f"{out}{os.sep}"
 
     image = data.ascent()

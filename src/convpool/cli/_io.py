@@ -439,7 +439,7 @@ def read_image(
         raise FileError(f"{path}: not an image Pillow can read ({reason})") from None
 
 
-_KIND_WORDS = {np.uint16: "16-bit", np.float32: "float or 32-bit integer"}
+_KIND_WORDS: dict[type[np.generic], str] = {np.uint16: "16-bit", np.float32: "float or 32-bit integer"}
 
 
 def _values(im: Image.Image, kind: type[np.generic]) -> np.ndarray:
