@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from cli_helpers import files_in, pixels
+from cli_helpers import files_in, pixels, script
 from convpool.cli import main
 
 try:
@@ -152,3 +155,83 @@ def test_a_temporary_file_removed_before_it_was_locked_is_made_again(tmp_path, m
     assert main(["apply", str(tmp_path / "photo.png"), "-q", "-o", str(out)]) == 0
     assert removed and files_in(out) == ["photo.edges.png"]
     assert pixels(out / "photo.edges.png").shape == (12, 16)
+
+
+@pytest.mark.skipif(fcntl is None or not hasattr(os, "mkfifo"), reason="flock and FIFOs")
+def test_the_stale_file_remover_neither_waits_on_a_fifo_nor_follows_a_link(tmp_path):
+    small_image(tmp_path / "photo.png")
+    out = tmp_path / "o"
+    out.mkdir()
+    os.mkfifo(out / ".convpool-f1f0f1f0.part")  # opening it for reading would wait for a writer
+    (tmp_path / "keep.txt").write_text("not to be touched")
+    (out / ".convpool-11111111.part").symlink_to(tmp_path / "keep.txt")
+    assert main(["apply", str(tmp_path / "photo.png"), "-q", "-o", str(out)]) == 0
+    assert (tmp_path / "keep.txt").read_text() == "not to be touched"
+    assert files_in(out) == [".convpool-11111111.part", ".convpool-f1f0f1f0.part", "photo.edges.png"]
+
+
+@pytest.mark.skipif(fcntl is None, reason="no flock")
+def test_a_file_system_without_locks_still_takes_outputs(tmp_path, monkeypatch):
+    def no_locks(f, operation):
+        raise OSError(errno.ENOLCK, "No locks available")  # as some network file systems answer
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    small_image(tmp_path / "photo.png")
+    out = tmp_path / "o"
+    assert main(["apply", str(tmp_path / "photo.png"), "-q", "-o", str(out)]) == 0
+    assert files_in(out) == ["photo.edges.png"]
+
+
+def noise_folder(folder: Path, count: int, shape: tuple[int, int]) -> None:
+    """``count`` copies of one noise image (slow to compress: each write takes a while)."""
+    folder.mkdir()
+    noise = np.random.default_rng(7).integers(0, 256, shape, dtype=np.uint8)
+    Image.fromarray(noise).save(folder / "0.png")
+    for i in range(1, count):
+        shutil.copyfile(folder / "0.png", folder / f"{i}.png")
+
+
+def test_two_runs_into_one_folder_each_write_only_what_they_claim(tmp_path):
+    noise_folder(tmp_path / "many", 40, (64, 96))
+    runs = [
+        subprocess.Popen(
+            [script(), "apply", "many", "-k", "identity", "-j", "2", "-o", "out"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [run.communicate(timeout=120) for run in runs]
+    claimed = [{line.split(" -> ")[1] for line in out.splitlines() if " -> " in line} for out, _ in results]
+    assert len(claimed[0]) + len(claimed[1]) == 40 and not claimed[0] & claimed[1]
+    assert files_in(tmp_path / "out") == sorted(f"{i}.identity.png" for i in range(40))
+    for (_, err), run, mine in zip(results, runs, claimed, strict=True):
+        lost = [line for line in err.splitlines() if line.endswith("exists (pass --overwrite to replace it)")]
+        assert len(lost) == 40 - len(mine) and run.returncode == int(bool(lost)), err
+
+
+@pytest.mark.skipif(fcntl is None or os.name != "posix", reason="flock, SIGKILL")
+def test_temporary_files_a_killed_run_left_are_removed_by_the_next(tmp_path):
+    noise_folder(tmp_path / "many", 30, (300, 400))
+    out = tmp_path / "out"
+    for _ in range(5):  # until a kill lands while a temporary file is there
+        proc = subprocess.Popen(
+            [script(), "apply", "many", "-k", "identity", "-j", "2", "-o", "out", "--overwrite"],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while not (out.is_dir() and any(n.endswith(".part") for n in os.listdir(out))):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.002)
+        proc.kill()
+        proc.wait()
+        if any(name.endswith(".part") for name in os.listdir(out)):
+            break
+    assert any(name.startswith(".convpool-") and name.endswith(".part") for name in os.listdir(out))
+    small_image(tmp_path / "photo.png")
+    assert main(["apply", str(tmp_path / "photo.png"), "-q", "-o", str(out)]) == 0
+    assert not [name for name in os.listdir(out) if name.startswith(".")]
