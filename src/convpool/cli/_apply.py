@@ -70,8 +70,8 @@ def _plan(files: list[Path], out: Path, settings: Settings) -> tuple[list[_Job],
         length = len(os.fsencode(target.name))
         if length > limit:
             failed.append(
-                f"{source}: its output's name {target.name} would be {length} bytes, longer than the "
-                f"{limit} the file system of {out}{os.sep} allows; rename the input"
+                f"{source}: its output's name would be {length} bytes, longer than the {limit} the file "
+                f"system of {out}{os.sep} allows; rename the input"
             )
             continue
         key = target.resolve()
