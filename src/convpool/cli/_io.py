@@ -60,7 +60,10 @@ def _open_temp(folder: Path) -> BinaryIO:
         f = open(folder / f"{_TEMP_PREFIX}{secrets.token_hex(4)}{_TEMP_SUFFIX}", "xb")
         if fcntl is None:
             return f
-        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks, where no remover can take one either
+            return f
         with contextlib.suppress(OSError):
             if os.path.samestat(os.fstat(f.fileno()), os.stat(f.name)):
                 return f
@@ -77,11 +80,18 @@ def remove_stale_temps(folder: Path) -> None:
         return
     for path in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
         try:
-            with open(path, "rb") as f:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # Not through a symbolic link, and without waiting on a FIFO of that name.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 os.unlink(path)  # under the lock, so no live run can have it
         except OSError:  # locked by a live run, or gone already
-            continue
+            pass
+        finally:
+            os.close(fd)
 
 
 def name_max(folder: Path) -> int:
