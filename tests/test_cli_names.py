@@ -161,6 +161,17 @@ def test_a_name_that_is_not_utf_8_is_filtered_and_shown_escaped(tmp_path):
         assert im.info["Description"].endswith(" 'bad\\xff.png'")
 
 
+@pytest.mark.parametrize(("name", "kind"), [("café ☃.png", np.uint8), ("café ☃.tif", np.float32)])
+def test_a_names_non_ascii_letters_are_kept_in_the_description_escaped(tmp_path, name, kind):
+    (tmp_path / "in").mkdir()
+    Image.fromarray(np.zeros((8, 8), kind)).save(tmp_path / "in" / name)
+    assert main(["apply", str(tmp_path / "in"), "-q", "-o", str(tmp_path / "o")]) == 0
+    [output] = (tmp_path / "o").iterdir()
+    with Image.open(output) as im:
+        description = im.info.get("Description") or im.tag_v2[270]
+    assert description.endswith(" 'caf\\xe9 \\u2603" + name[-4:] + "'"), description
+
+
 @pytest.mark.parametrize(
     ("name", "escaped"),
     [

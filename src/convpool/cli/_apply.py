@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import kernels
-from ._common import EXIT_FAILED, EXIT_OK, FileError, describe, echo, err, fmt_seconds, size
+from ._common import EXIT_FAILED, EXIT_OK, FileError, describe, echo, err, fmt_seconds, shown, size
 from ._io import (
     Found,
     check_writable,
@@ -187,7 +187,7 @@ def apply(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        args.parser.error(f"argument --out: {out} exists and is not a folder")
+        args.parser.error(f"argument --out: {shown(str(out))} exists and is not a folder")
     try:
         check_writable(out)
     except FileError as exc:

@@ -77,8 +77,9 @@ def process(source: Path, target: Path, kind: type[np.generic], opts: Options, w
                 " pooling: the result is empty"
             )
     image, note = to_image(result, how.scale)
-    # The name escaped: metadata text is Unicode, a file name any bytes.
-    save_atomic(image, target, opts.overwrite, f"{how.description(kind)} {shlex.quote(shown(source.name))}")
+    # The name escaped into ASCII: a file name may hold any bytes, a TIFF's description only ASCII.
+    name = shown(source.name).encode("ascii", "backslashreplace").decode("ascii")
+    save_atomic(image, target, opts.overwrite, f"{how.description(kind)} {shlex.quote(name)}")
     if note is not None:
         notes.append(f"{source}: {note}")
     return Written(result.shape, tuple(notes))
