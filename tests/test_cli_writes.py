@@ -235,3 +235,20 @@ def test_temporary_files_a_killed_run_left_are_removed_by_the_next(tmp_path):
     small_image(tmp_path / "photo.png")
     assert main(["apply", str(tmp_path / "photo.png"), "-q", "-o", str(out)]) == 0
     assert not [name for name in os.listdir(out) if name.startswith(".")]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX symbolic links")
+def test_loops_of_symbolic_links_are_one_line_each(tmp_path, capsys):
+    small_image(tmp_path / "in" / "photo.png")
+    (tmp_path / "in" / "loop.png").symlink_to("loop.png")  # an input that leads nowhere
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "photo.edges.png").symlink_to("photo.edges.png")  # the output's name: taken
+    assert main(["apply", str(tmp_path / "in"), "-q", "-o", str(out)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"convpool: {tmp_path / 'in' / 'loop.png'}: a loop of symbolic links",
+        f"convpool: {out / 'photo.edges.png'}: exists (pass --overwrite to replace it)",
+        "convpool: 2 of 2 files failed",
+    ]
+    assert main(["apply", str(tmp_path / "in"), "-q", "-o", str(out), "--overwrite"]) == 1
+    assert pixels(out / "photo.edges.png").shape == (12, 16)  # the link replaced, not followed

@@ -57,6 +57,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _failure(source: Path, exc: Exception) -> str:
+    """The one-line message of an error :func:`process` did not foresee, in ``source``'s name."""
+    return str(exc) if isinstance(exc, FileError) else f"{source}: cannot be processed ({describe(exc)})"
+
+
 def _plan(files: list[Path], out: Path, settings: Settings) -> tuple[list[_Job], list[str]]:
     """Each file with its output, and messages for the files whose output cannot be theirs."""
     jobs: list[_Job] = []
@@ -65,23 +70,27 @@ def _plan(files: list[Path], out: Path, settings: Settings) -> tuple[list[_Job],
     claimed: dict[Path, Path] = {}
     limit = name_max(out)
     for source in files:
-        kind = input_kind(source, settings.color)
-        target = out / settings.output_name(source.stem, kind)
-        length = len(os.fsencode(target.name))
-        if length > limit:
-            failed.append(
-                f"{source}: its output's name would be {length} bytes, longer than the {limit} the file "
-                f"system of {out}{os.sep} allows; rename the input"
-            )
+        try:
+            kind = input_kind(source, settings.color)
+            target = out / settings.output_name(source.stem, kind)
+            length = len(os.fsencode(target.name))
+            if length > limit:
+                raise FileError(
+                    f"{source}: its output's name would be {length} bytes, longer than the {limit} the file "
+                    f"system of {out}{os.sep} allows; rename the input"
+                )
+            key = Path(os.path.realpath(target))  # not Path.resolve: a loop of links there is no error yet
+            if key in inputs:
+                raise FileError(f"{source}: its output {target} is an input; inputs are never overwritten")
+            if key in claimed:
+                raise FileError(
+                    f"{source}: its output {target} would also be {claimed[key]}'s; use separate --out folders"
+                )
+        except Exception as exc:
+            failed.append(_failure(source, exc))
             continue
-        key = target.resolve()
-        if key in inputs:
-            failed.append(f"{source}: its output {target} is an input; inputs are never overwritten")
-        elif key in claimed:
-            failed.append(f"{source}: its output {target} would also be {claimed[key]}'s; use separate --out folders")
-        else:
-            claimed[key] = source
-            jobs.append((source, target, kind))
+        claimed[key] = source
+        jobs.append((source, target, kind))
     return jobs, failed
 
 
@@ -137,10 +146,8 @@ def _run(jobs: list[_Job], opts: Options, args: argparse.Namespace, failed: list
             return None
         try:
             done = process(*job, opts, inner)
-        except FileError as exc:
-            return exc
         except Exception as exc:  # one file's trouble, whatever it is, is that file's failure
-            return FileError(f"{job[0]}: cannot be processed ({describe(exc)})")
+            return FileError(_failure(job[0], exc))
         written.append(job[1])
         return done
 

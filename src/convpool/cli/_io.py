@@ -278,7 +278,11 @@ def collect(inputs: Iterable[str]) -> Found:
     seen: set[Path] = set()
 
     def add(path: Path) -> None:
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except RuntimeError:  # pathlib's word for a loop of symbolic links
+            found.failed.append(f"{path}: a loop of symbolic links")
+            return
         if key in seen:
             return
         seen.add(key)
