@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -31,19 +33,118 @@ _MARKED_SUFFIXES = (".png", ".tif", ".tiff")
 # ---------------------------------------------------------------- writing
 
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, so leftover temporary files are left alone
+    fcntl = None  # type: ignore[assignment]
+
+# Temporary files are named so, in the output's folder: short whatever the output's name,
+# so that a name the file system allows never fails for its temporary file's sake.
+_TEMP_PREFIX, _TEMP_SUFFIX = ".convpool-", ".part"
+
+
 def exists_error(path: Path) -> FileError:
     """The error for an output that exists and may not be replaced."""
     return FileError(f"{path}: exists (pass --overwrite to replace it)")
 
 
+def _open_temp(folder: Path) -> BinaryIO:
+    """A new temporary file in ``folder``, open for writing and locked while it is open.
+
+    The lock (``flock``, released when the file is closed or its process dies) tells
+    :func:`remove_stale_temps` in another run that the file is live. A stale-file
+    remover may take the lock between the file's creation and ours and remove the
+    file; the name it was created under then no longer leads to it, and another is made.
+    """
+    while True:
+        f = open(folder / f"{_TEMP_PREFIX}{secrets.token_hex(4)}{_TEMP_SUFFIX}", "xb")
+        if fcntl is None:
+            return f
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks, where no remover can take one either
+            return f
+        with contextlib.suppress(OSError):
+            if os.path.samestat(os.fstat(f.fileno()), os.stat(f.name)):
+                return f
+        f.close()
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Remove the temporary files that runs killed in ``folder`` left (SIGKILL, power loss).
+
+    Only those whose lock can be taken: a live run holds the lock of each of its own.
+    Where there is no ``flock`` (Windows) they are left alone.
+    """
+    if fcntl is None or not folder.is_dir():
+        return
+    for path in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
+        try:
+            # Not through a symbolic link, and without waiting on a FIFO of that name.
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.unlink(path)  # under the lock, so no live run can have it
+        except OSError:  # locked by a live run, or gone already
+            pass
+        finally:
+            os.close(fd)
+
+
+def name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the file system of ``folder`` (or its nearest
+    existing parent) allows; 255, the usual limit, where it does not say."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, ValueError, OSError):  # no pathconf (Windows), or no answer
+        return 255
+
+
+def _take_name(tmp: Path, path: Path, overwrite: bool) -> None:
+    """Give the complete temporary file ``tmp`` the name ``path``: one atomic step.
+
+    Without ``overwrite`` a hard link makes the new name, which fails if anything has
+    that name, a dangling symbolic link included, even one another process made a
+    moment ago; a check followed by a rename would replace it. A file system without
+    hard links (FAT, some network shares) gets an exclusive create of ``path`` and a
+    copy instead: still never a replacement, though a crash mid-copy can leave the copy
+    part-written.
+    """
+    if overwrite:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise exists_error(path) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS):
+            raise
+        try:
+            with open(tmp, "rb") as source, open(path, "xb") as target:
+                shutil.copyfileobj(source, target)
+        except FileExistsError:
+            raise exists_error(path) from None
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(path)  # only ours: the exclusive create succeeded
+            raise
+    os.unlink(tmp)
+
+
 def save_atomic(image: Image.Image, path: Path, overwrite: bool, description: str | None = None) -> None:
     """Write ``image`` to ``path`` whole or not at all; marked as an output with ``description``.
 
-    The bytes go to a hidden temporary file in the same folder, which is renamed over
-    ``path`` only when complete (``os.replace`` is atomic on one file system), so a crash
-    or Ctrl-C never leaves a truncated image behind. With ``description`` (how the image
-    was made) the file carries :data:`SOFTWARE` in its metadata, which :func:`collect`
-    recognises.
+    The bytes go to a hidden temporary file in the same folder, which takes the name
+    ``path`` only when complete (see :func:`_take_name`), so a crash or Ctrl-C never
+    leaves a truncated image behind, and without ``overwrite`` nothing that has the
+    name, however recently, is replaced. With ``description`` (how the image was made)
+    the file carries :data:`SOFTWARE` in its metadata, which :func:`collect` recognises.
     """
     fmt = Image.registered_extensions()[path.suffix.lower()]
     params: dict[str, Any] = {}
@@ -54,17 +155,18 @@ def save_atomic(image: Image.Image, path: Path, overwrite: bool, description: st
         params["pnginfo"] = info
     elif description is not None and fmt == "TIFF":
         params["tiffinfo"] = {_SOFTWARE_TAG: SOFTWARE, _DESCRIPTION_TAG: description}
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "xb") as f:
+        with _open_temp(path.parent) as f:  # locked until the name is taken
+            tmp = Path(f.name)
             image.save(f, format=fmt, **params)
-        if not overwrite and path.exists():
-            raise exists_error(path)
-        os.replace(tmp, path)
+            f.flush()
+            _take_name(tmp, path, overwrite)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         if isinstance(exc, OSError):  # disk full, permissions, ...: named by the file, not the temporary one
             raise FileError(f"{path}: cannot write ({exc.strerror or exc})") from exc
         raise
@@ -148,14 +250,16 @@ class Found:
     """What :func:`collect` found: the files to process and the ones it leaves out.
 
     ``failed`` are messages for named files that cannot be processed, ``skipped`` the
-    folder entries not named as images, ``special`` messages for folder entries that
-    are no regular files (opening a FIFO would wait for a writer forever), ``outputs``
-    the files, named or in folders, that convpool wrote.
+    folder entries not named as images, ``folders`` the sub-folders (not entered),
+    ``special`` messages for folder entries that are no regular files (opening a FIFO
+    would wait for a writer forever), ``outputs`` the files, named or in folders, that
+    convpool wrote.
     """
 
     files: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
     special: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
 
@@ -164,8 +268,8 @@ def collect(inputs: Iterable[str]) -> Found:
     """The files to process, the failures met on the way, the folder entries skipped.
 
     A file named on the command line is tried; from a folder only the regular files
-    whose suffix names an image type Pillow reads (not hidden ones, not sub-folders),
-    so a README or ``.DS_Store`` beside the photos is no failure. convpool's own
+    whose suffix names an image type Pillow reads (not hidden ones; sub-folders are
+    listed, not entered), so a README or ``.DS_Store`` beside the photos is no failure. convpool's own
     outputs, recognised by their metadata, are left out either way: run again with
     ``--out`` the input folder, it would otherwise filter its earlier results.
     """
@@ -174,7 +278,11 @@ def collect(inputs: Iterable[str]) -> Found:
     seen: set[Path] = set()
 
     def add(path: Path) -> None:
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except RuntimeError:  # pathlib's word for a loop of symbolic links
+            found.failed.append(f"{path}: a loop of symbolic links")
+            return
         if key in seen:
             return
         seen.add(key)
@@ -185,22 +293,27 @@ def collect(inputs: Iterable[str]) -> Found:
 
     for text in inputs:
         path = Path(text)
-        if path.is_dir():
-            for entry in sorted(path.iterdir()):
-                if entry.name.startswith(".") or entry.is_dir():
-                    continue
-                if entry.suffix.lower() not in suffixes:
-                    found.skipped.append(entry)
-                elif special := _not_regular(entry):
-                    found.special.append(f"{entry}: skipped, {special}")
-                else:
-                    add(entry)
-        elif special := _not_regular(path):
-            found.failed.append(f"{path}: {special}")
-        elif path.exists():
-            add(path)
-        else:
-            found.failed.append(f"{path}: no such file or folder")
+        try:
+            if path.is_dir():
+                for entry in sorted(path.iterdir()):
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir():
+                        found.folders.append(entry)
+                    elif entry.suffix.lower() not in suffixes:
+                        found.skipped.append(entry)
+                    elif special := _not_regular(entry):
+                        found.special.append(f"{entry}: skipped, {special}")
+                    else:
+                        add(entry)
+            elif special := _not_regular(path):
+                found.failed.append(f"{path}: {special}")
+            elif path.exists():
+                add(path)
+            else:
+                found.failed.append(f"{path}: no such file or folder")
+        except OSError as exc:  # a name too long, a folder that cannot be listed, ...
+            found.failed.append(f"{path}: {exc.strerror or exc}")
     return found
 
 
@@ -268,6 +381,20 @@ def input_kind(path: Path, color: bool) -> type[np.generic]:
         return np.uint8
 
 
+def stretch(values: np.ndarray) -> np.ndarray:
+    """``values`` as uint8, their finite min..max stretched onto 0..255 (as matplotlib's
+    imshow shows a float image); NaN and -inf become 0, +inf 255."""
+    finite = np.isfinite(values)
+    picked = values[finite].astype(np.float64)  # float64: max - min of float32 cannot overflow
+    scaled = np.zeros(values.shape, np.uint8)
+    if picked.size:
+        lo, hi = picked.min(), picked.max()
+        if hi > lo:
+            scaled[finite] = np.rint((picked - lo) * (255.0 / (hi - lo)))
+    scaled[np.isposinf(values)] = 255
+    return scaled
+
+
 def read_image(
     path: Path, color: bool, max_pixels: int | None, kind: type[np.generic] | None = None
 ) -> tuple[np.ndarray, list[str]]:
@@ -275,11 +402,14 @@ def read_image(
 
     The image is read as ``kind`` (by default its own, :func:`input_kind`): uint8 (8-bit
     greyscale, the codelab's input, or RGB; Pillow converts other modes), uint16 (its
-    16-bit values) or float32 (float and 32-bit integer values as they are). Photos are
-    turned upright by their EXIF orientation first, as viewers show them: the output
-    carries no EXIF to turn it. An image of more than ``max_pixels`` pixels is refused
-    before it is decoded; a file of several frames (GIF, multi-page TIFF) gives its
-    first, with a warning.
+    16-bit values) or float32 (float and 32-bit integer values as they are). With
+    ``color`` a 16-bit, float or 32-bit integer greyscale image is stretched onto 8 bits
+    first, its min..max onto 0..255 as ``--scale`` stretches results, with a note:
+    Pillow's RGB is 8-bit, and converting such values to it would clip them to a white
+    or black page. Photos are turned upright by their EXIF orientation first, as viewers
+    show them: the output carries no EXIF to turn it. An image of more than
+    ``max_pixels`` pixels is refused before it is decoded; a file of several frames
+    (GIF, multi-page TIFF) gives its first, with a warning.
     """
     notes = []
     try:
@@ -293,15 +423,20 @@ def read_image(
             frames = getattr(opened, "n_frames", 1)
             if frames > 1:
                 notes.append(f"{path}: {frames} frames; only the first is filtered")
+            own = _kind(opened, False)
             if kind is None:
                 kind = _kind(opened, color)
             opened.load()  # decoding errors here, before the conversion's own
             im = ImageOps.exif_transpose(opened)
-            if kind is np.uint16:
-                return np.asarray(im).astype(np.uint16), notes  # native byte order; mode I PNG: 16-bit values
-            if kind is np.float32:
-                values = np.asarray(im)
-                return (values if values.dtype.kind == "f" else values.astype(np.int32)), notes
+            if color and own is not np.uint8:
+                values = _values(im, own)
+                notes.append(
+                    f"{path}: {_KIND_WORDS[own]} greyscale; --color stretched its values' min..max onto "
+                    "0..255 (--color results are 8-bit)"
+                )
+                return np.repeat(stretch(values)[..., np.newaxis], 3, axis=2), notes
+            if kind is not np.uint8:
+                return _values(im, kind), notes
             if not color and im.mode == "L":
                 return np.asarray(im), notes
             try:
@@ -311,6 +446,19 @@ def read_image(
                     f"{path}: colour mode {im.mode} cannot be converted to {'RGB' if color else 'greyscale'}"
                 ) from None
             return np.asarray(converted), notes
-    except (OSError, ValueError, EOFError, SyntaxError, Image.DecompressionBombError) as exc:
-        reason = str(exc).replace(str(path), "").strip(" :'\"") or type(exc).__name__
+    except (FileError, MemoryError):
+        raise
+    except Exception as exc:  # whatever Pillow raises for a file it cannot decode
+        reason = " ".join(str(exc).replace(str(path), "").strip(" :'\"").split()) or type(exc).__name__
         raise FileError(f"{path}: not an image Pillow can read ({reason})") from None
+
+
+_KIND_WORDS: dict[type[np.generic], str] = {np.uint16: "16-bit", np.float32: "float or 32-bit integer"}
+
+
+def _values(im: Image.Image, kind: type[np.generic]) -> np.ndarray:
+    """The pixels of a 16-bit, float or 32-bit integer greyscale ``im`` as ``kind`` reads them."""
+    if kind is np.uint16:
+        return np.asarray(im).astype(np.uint16)  # native byte order; mode I PNG: 16-bit values
+    values = np.asarray(im)
+    return values if values.dtype.kind == "f" else values.astype(np.int32)
