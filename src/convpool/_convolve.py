@@ -86,18 +86,21 @@ class Kernel:
     def factors(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The kernel as ``outer(column, row)``, for the separable paths, or None.
 
-        Integer kernels: integer factors, found exactly (the row is a nonzero row of the
-        kernel divided by its gcd, so every other row is an integer multiple of it; the
-        product is then checked in Python's integers), the column with no common factor
-        and its first nonzero tap positive, so that its sums are the smallest. Other
-        kernels: float64 factors when the product equals the kernel within 1e-13 of each
-        tap, zeros exactly (rank 1, a Gaussian from a sigma for one), the column scaled
-        to at most 1 in magnitude. As int64 / float64 arrays of shape (1, n).
+        Integer-valued kernels: integer factors, found exactly (the row is a nonzero row
+        of the kernel divided by its gcd, so every other row is an integer multiple of it;
+        the product is then checked in Python's integers), the column with no common
+        factor and its first nonzero tap positive, so that its sums are the smallest; none
+        where the taps are beyond the integer paths (``taps`` is None), since two float64
+        passes sum in another order than the reference and an integer-valued kernel's
+        promise is the reference's pixels bit for bit. Kernels with a non-integer tap:
+        float64 factors when the product equals the kernel within 1e-13 of each tap,
+        zeros exactly (rank 1, a Gaussian from a sigma for one), the column scaled to at
+        most 1 in magnitude. As int64 / float64 arrays of shape (1, n).
         """
+        if not self.integral:
+            return _float_factors(self.values)
         taps = self.taps
-        if taps is not None:
-            return _integer_factors(taps)
-        return _float_factors(self.values)
+        return None if taps is None else _integer_factors(taps)
 
     def complete(self) -> Kernel:
         """Every field made now (a kernel kept for later: cached, or in a dask graph)."""
@@ -278,7 +281,9 @@ def plan_separable(kernel: Kernel, dtype: np.dtype) -> tuple[str, tuple[Any, ...
     in the type that holds them, the row sums in the one that holds the kernel's),
     equal to the reference bit for bit. Kernels with a non-integer tap that are rank 1
     (``Kernel.factors``): two float64 passes, within the tolerance of non-integer
-    kernels. Integer kernels on float images keep the 2-D float path, which is
+    kernels. Integer-valued kernels never take the float passes, whose order is not the
+    reference's: on float images, and where their sums are beyond the integer paths
+    (taps summing to 2**53 or more), they keep the 2-D float path, which is
     bit-identical to the reference.
     """
     factors = kernel.factors
@@ -288,9 +293,9 @@ def plan_separable(kernel: Kernel, dtype: np.dtype) -> tuple[str, tuple[Any, ...
     taps = int(np.count_nonzero(column) + np.count_nonzero(row))
     if taps + _SEPARABLE_OVERHEAD >= kernel.nonzero:
         return None
-    if kernel.taps is None:
+    if not kernel.integral:
         return "correlate_sep_float", (column, row), 3 * taps
-    if not kernel.accumulators[_IMAGE_KIND[dtype]]:
+    if kernel.taps is None or not kernel.accumulators[_IMAGE_KIND[dtype]]:
         return None
     first, second = _sum_kind(column, dtype), _sum_kind(kernel.taps, dtype)
     if first is None or second is None:
