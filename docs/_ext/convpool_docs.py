@@ -46,7 +46,7 @@ from convpool import kernels
 
 kernel = kernels.get("{name}")
 image = convpool.data.ascent()
-feature_map = convpool.convolve(image, kernel.matrix, kernel.weight)
+feature_map = convpool.convolve(image, kernel)  # its matrix and its weight
 print(kernel.matrix, "weight", kernel.weight)
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.2), width_ratios=[1, 2])

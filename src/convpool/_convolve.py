@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import _borders, _config, _layout, _threads, _validate
+from . import _borders, _config, _layout, _threads, _validate, kernels
 from ._docstrings import docfiller
 
 __all__ = ["convolve"]
@@ -426,7 +426,7 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
 @docfiller
 def convolve(
     image: npt.ArrayLike,
-    kernel: npt.ArrayLike,
+    kernel: kernels.Kernel | str | npt.ArrayLike,
     weight: float = 1.0,
     *,
     mode: Mode = "keep",
@@ -476,15 +476,15 @@ def convolve(
     Raises
     ------
     TypeError
-        If `image` or `kernel` is not real-valued (complex, object, strings) or is a
-        masked array or matrix, `weight` or `cval` is not a real number, `dtype` is not
-        one of the five above, `axes` or `workers` is not an int (pair; a set has no
-        order), or `out` is not an ndarray of `dtype`.
+        If `image` or `kernel` is not real-valued (complex, object, arrays of strings)
+        or is a masked array or matrix, `weight` or `cval` is not a real number, `dtype`
+        is not one of the five above, `axes` or `workers` is not an int (pair; a set has
+        no order), or `out` is not an ndarray of `dtype`.
     ValueError
         If `image` is not 2-D and no `axes` are given, `kernel` is not 2-D, empty or
-        not finite, `weight` or `cval` is not finite, `mode` is unknown, `axes` are out of
-        range or equal, `workers` is 0 or below -1, or `out` has the wrong shape or is
-        read-only.
+        not finite or is a name no kernel has (the message lists the names), `weight` or
+        `cval` is not finite, `mode` is unknown, `axes` are out of range or equal,
+        `workers` is 0 or below -1, or `out` has the wrong shape or is read-only.
 
     Notes
     -----
@@ -524,10 +524,19 @@ def convolve(
            [40,  0,  0, 40],
            [40,  0,  0, 40],
            [ 0, 40, 40,  0]], dtype=uint8)
+
+    A named kernel brings its weight (``1/16`` here); `weight` multiplies it:
+
+    >>> convpool.convolve(image, "gaussian_3x3", mode="valid")
+    array([[32, 32],
+           [32, 32]], dtype=uint8)
+    >>> convpool.convolve(image, convpool.kernels.GAUSSIAN_3X3, 0.5, mode="valid")
+    array([[16, 16],
+           [16, 16]], dtype=uint8)
     """
     arr = _validate.image(image)
-    checked = checked_kernel(kernel)
-    w = _validate.real(weight, "weight")
+    matrix, w = _validate.kernel_and_weight(kernel, weight)
+    checked = checked_kernel(matrix)
     m = _validate.mode(mode)
     c = _validate.real(cval, "cval")
     dt = _validate.out_dtype(dtype)
