@@ -7,6 +7,11 @@ Two kinds of plot, chosen by the rows: rows with a ``family`` whose members diff
 per contender); the other rows give *ratios*: one bar per row, convpool / the row's peer,
 with the target marked. The documentation draws its performance figures with the same
 functions.
+
+Every bar has a label of its own, in full (:func:`labels`), and its colour says one
+thing (:func:`verdict`): green only where convpool takes at most the peer's time and
+misses no target, orange where it is slower than the peer without missing a target,
+red where it misses its target.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 
 
 def load(path: str | Path) -> dict:
@@ -50,7 +56,8 @@ def time_vs_kernel(doc: dict, path: str | Path) -> Path | None:
             pts = [(r["kernel"], r["times"][name] * 1e3) for r in members if name in r["times"]]
             ax.plot(*zip(*pts, strict=True), marker="o", lw=2.5 if name == "convpool" else 1.2, label=name)
         ax.set_title(f"{family}, {size} x {size}", fontsize=9)
-        ax.set_xlabel("kernel width")
+        ax.set_xticks(sorted({r["kernel"] for r in members}))
+        ax.set_xlabel("window width" if members[0].get("group") == "pool" else "kernel width")
         ax.set_ylabel("ms per call (one thread)")
         ax.set_yscale("log")
         ax.grid(alpha=0.3)
@@ -62,29 +69,60 @@ def time_vs_kernel(doc: dict, path: str | Path) -> Path | None:
     return _save(fig, path)
 
 
+#: What each bar colour means (:func:`verdict`), as the plot's legend says it.
+VERDICTS = {
+    "faster": ("tab:green", "as fast as the peer or faster, no target missed"),
+    "slower": ("tab:orange", "slower than the peer, no target missed"),
+    "missed": ("tab:red", "target missed"),
+}
+
+
+def verdict(row: dict) -> str:
+    """A key of :data:`VERDICTS`: ``"missed"`` above the row's target, else ``"faster"``
+    at a ratio of at most 1 and ``"slower"`` above it (above 1 convpool is slower, whether
+    or not a target allows it)."""
+    if row.get("target") is not None and row["ratio"] > row["target"]:
+        return "missed"
+    return "faster" if row["ratio"] <= 1 else "slower"
+
+
+def labels(rows: list[dict]) -> list[str]:
+    """One label per row: its case, the kernel (or window) width where rows of that case
+    differ in it, the image size and the peer."""
+    widths = defaultdict(set)
+    for r in rows:
+        widths[r["case"]].add(r.get("kernel"))
+    out = []
+    for r in rows:
+        k = r.get("kernel")
+        width = f": {k}x{k}" if k is not None and len(widths[r["case"]]) > 1 else ""
+        out.append(f"{r['case']}{width} ({r['size']}) vs {r['peer']}")
+    return out
+
+
 def ratios(doc: dict, path: str | Path) -> Path | None:
-    """One bar per row: convpool / the row's peer (below 1: convpool faster), target marked."""
+    """One bar per row: convpool / the row's peer (below 1: convpool faster), target marked,
+    coloured by :func:`verdict`."""
     rows = [r for r in doc["rows"] if r.get("peer")]
     if not rows:
         return None
-    fig, ax = plt.subplots(figsize=(8, 0.28 * len(rows) + 1.2))
-    labels = [f"{r['case']} ({r['size']}) vs {r['peer']}" for r in rows]
+    names = labels(rows)
+    # Wide enough for the longest label at 7 points (about 0.06 inch a character).
+    fig, ax = plt.subplots(figsize=(5 + 0.06 * max(map(len, names)), 0.28 * len(rows) + 1.8))
     y = range(len(rows))
-    ax.barh(y, [r["ratio"] for r in rows], color=["C2" if _met(r) else "C3" for r in rows])
+    ax.barh(y, [r["ratio"] for r in rows], color=[VERDICTS[verdict(r)][0] for r in rows])
     for i, r in enumerate(rows):
         if r.get("target") is not None:
             ax.plot([r["target"]] * 2, [i - 0.4, i + 0.4], color="k", lw=1.5)
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
-    ax.set_yticks(list(y), labels, fontsize=7)
+    ax.set_yticks(list(y), names, fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("convpool time / peer time (below 1: convpool faster; black: target)")
-    ax.set_title(_machine_line(doc), fontsize=8)
+    ax.set_xlabel("convpool time / peer time (below 1: convpool faster; black tick: target)")
+    handles = [Patch(color=colour, label=text) for colour, text in VERDICTS.values()]
+    ax.legend(handles=handles, fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    fig.suptitle(_machine_line(doc), fontsize=8)
     fig.tight_layout()
     return _save(fig, path)
-
-
-def _met(r: dict) -> bool:
-    return r.get("target") is None or r["ratio"] <= r["target"]
 
 
 def _machine_line(doc: dict) -> str:
@@ -97,7 +135,7 @@ def _machine_line(doc: dict) -> str:
 
 def _save(fig: plt.Figure, path: str | Path) -> Path:
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # nothing cut off at the edges
     plt.close(fig)
     return path
 
