@@ -49,11 +49,21 @@ image = convpool.data.ascent()
 feature_map = convpool.convolve(image, kernel)  # its matrix and its weight
 print(kernel.matrix, "weight", kernel.weight)
 
+
+
+def ink(cells, value):
+    """Black on a light cell, white on a dark one: the cell colour's relative luminance
+    (WCAG), above or below the point where both contrast alike."""
+    rgb = np.array(cells.cmap(cells.norm(value))[:3])
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return "black" if linear @ [0.2126, 0.7152, 0.0722] > 0.179 else "white"
+
+
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.2), width_ratios=[1, 2])
 limit = np.abs(kernel.matrix).max()
-left.imshow(kernel.matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
+cells = left.imshow(kernel.matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
 for (i, j), value in np.ndenumerate(kernel.matrix):
-    left.text(j, i, f"{{value:g}}", ha="center", va="center", fontsize=9)
+    left.text(j, i, f"{{value:g}}", ha="center", va="center", fontsize=9, color=ink(cells, value))
 left.set_title(f"{{kernel.name}}, weight {{Fraction(kernel.weight).limit_denominator(10**6)}}")
 left.set_xticks(range(kernel.shape[1]))
 left.set_yticks(range(kernel.shape[0]))
@@ -63,11 +73,11 @@ plt.show()
 '''
 
 
-def kernel_examples() -> None:
-    """Write one gallery example per named kernel; remove those of kernels gone."""
+def kernel_examples(folder: Path = KERNEL_EXAMPLES) -> None:
+    """Write one gallery example per named kernel into `folder`; remove those of kernels gone."""
     from convpool import kernels
 
-    KERNEL_EXAMPLES.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     wanted = {}
     for i, (name, k) in enumerate(kernels.KERNELS.items()):
         kh, kw = k.shape
@@ -81,11 +91,11 @@ def kernel_examples() -> None:
             name=name,
             margin=f"{kh // 2}-pixel" if kh == kw else f"{kh // 2} x {kw // 2}-pixel",
         )
-    for old in KERNEL_EXAMPLES.glob("plot_*.py"):
+    for old in folder.glob("plot_*.py"):
         if old.name not in wanted:
             old.unlink()
     for filename, text in wanted.items():
-        path = KERNEL_EXAMPLES / filename
+        path = folder / filename
         if not path.exists() or path.read_text() != text:  # unchanged files stay unchanged
             path.write_text(text)
 
