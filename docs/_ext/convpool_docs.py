@@ -102,25 +102,30 @@ def kernel_examples(folder: Path = KERNEL_EXAMPLES) -> None:
 
 # ------------------------------------------------------------------ performance
 
+# Each results file: a title, what it measures, and the script that writes it.
 INTROS = {
     "compare": (
-        "``bench/compare.py``: convpool against its peers in one run, the README's "
-        "cases: the codelab's three 3x3 filters, a 5x5 integer kernel and a 7x7 float64 "
-        "kernel at 512, 2048 and 4096 pixels a side (against ``cv2.filter2D``, "
-        "``scipy.ndimage``, NumPy slices and PyTorch where installed), 2x2 max pooling "
-        "(against a copy of the image, ``image.max()``, a NumPy expression, scikit-image "
-        "and PyTorch) and the call overhead on a 32 x 32 image. Times are medians of "
-        "repeated calls, one thread; ratios are convpool / peer from those medians."
+        "The codelab's cases against their peers",
+        "The codelab's three 3x3 filters, a 5x5 integer kernel and a 7x7 float64 kernel at "
+        "512, 2048 and 4096 pixels a side (against ``cv2.filter2D``, ``scipy.ndimage``, NumPy "
+        "slices and PyTorch where installed), 2x2 max pooling (against a copy of the image, "
+        "``image.max()``, a NumPy expression, scikit-image and PyTorch) and the call overhead "
+        "on a 32 x 32 image. Times are medians of repeated calls, one thread; ratios are "
+        "convpool / peer from those medians.",
+        "bench/compare.py",
     ),
     "conv": (
-        "``bench/conv_space.py``: convolution over kernel sizes, image sizes and dtypes, "
-        "convpool against the fastest peers, as paired ratios (convpool and the peer "
-        "timed back to back, many rounds, the median of the per-round ratios)."
+        "Convolution across kernel sizes and dtypes",
+        "Convolution over kernel sizes, image sizes and dtypes, convpool against the fastest "
+        "peers, as paired ratios (convpool and the peer timed back to back, many rounds, the "
+        "median of the per-round ratios).",
+        "bench/conv_space.py",
     ),
     "pool": (
-        "``bench/pool_space.py``: pooling over window sizes, strides, image sizes and "
-        "dtypes, convpool against a copy of the image and the fastest peers, as paired "
-        "ratios."
+        "Pooling across window sizes, strides and dtypes",
+        "Pooling over window sizes, strides, image sizes and dtypes, convpool against a copy "
+        "of the image and the fastest peers, as paired ratios.",
+        "bench/pool_space.py",
     ),
 }
 ORDER = ["compare", "conv", "pool"]
@@ -179,16 +184,17 @@ def performance_page(results: Path = BENCH / "results", generated: Path = GENERA
         doc = json.loads(path.read_text(encoding="utf-8"))
         name = path.stem
         rows = doc.get("rows", [])
-        out += [f"### `bench/results/{path.name}`", ""]
-        out += [INTROS.get(name, f"Results written by the script in `bench/` that names them `{name}`."), ""]
-        out += [f"Measured on: {machine_line(doc)}.", ""]
-        for draw, what in ((plots.time_vs_kernel, "time against kernel size"), (plots.ratios, "ratios")):
+        title, what, script = INTROS.get(name, (f"`bench/results/{path.name}`", "", None))
+        out += [f"### {title}", ""] + ([what, ""] if what else [])
+        for draw, kind in ((plots.time_vs_kernel, "time against kernel size"), (plots.ratios, "ratios")):
             picture = draw(doc, generated / f"{name}.{draw.__name__}.png")
             if picture is not None:
-                out += [f"![{name}: {what}](/_generated/{picture.name})", ""]
+                out += [f"![{title}: {kind}](/_generated/{picture.name})", ""]
         out += ["convpool / the peer each row's target names (below 1: convpool is faster):", ""]
         out += [_measure.markdown(rows), ""]
         out += ["Median seconds per call of every contender:", "", times_table(rows), ""]
+        source = f"`bench/results/{path.name}`" + (f", written by `{script}`" if script else "")
+        out += [f"Measured on: {machine_line(doc)}. From {source}.", ""]
     (generated / "performance.md").write_text("\n".join(out), encoding="utf-8")
     return [str(p) for p in files]
 
