@@ -213,7 +213,7 @@ def rank_one_floats():
     # No magnitudes below 1e-3: products that underflow are no outer product in float64.
     floats = st.just(0.0) | st.floats(1e-3, 4) | st.floats(-4, -1e-3)
     random = st.tuples(st.integers(1, 9), st.integers(1, 9)).flatmap(
-        lambda s: st.tuples(hnp.arrays(np.float64, s[0], elements=floats), hnp.arrays(np.float64, s[1], elements=floats))
+        lambda s: st.tuples(*(hnp.arrays(np.float64, n, elements=floats) for n in s))
     )
     gaussian = st.tuples(st.integers(1, 15), st.floats(0.3, 5)).map(
         lambda p: (np.exp(-(np.arange(p[0]) - p[0] // 2) ** 2 / (2 * p[1] ** 2)),) * 2
@@ -231,7 +231,8 @@ def test_rank_one_float_kernels_within_tolerance(split_everything, case):
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
-@given(kernel=rank_one_floats(), seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.uint8, np.float32, np.float64]))
+@given(kernel=rank_one_floats(), seed=st.integers(0, 2**32 - 1),
+       dtype=st.sampled_from([np.uint8, np.float32, np.float64]))
 def test_rank_one_float_kernels_both_builds(build, kernel, seed, dtype):
     """The path is taken wherever it saves taps, on both builds, within the tolerance."""
     k = np.asarray(kernel)
