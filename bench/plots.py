@@ -25,6 +25,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 
@@ -42,30 +43,39 @@ def series(rows: list[dict]) -> dict[tuple[str, int], list[dict]]:
 
 
 def time_vs_kernel(doc: dict, path: str | Path) -> Path | None:
-    """One panel per (family, size): milliseconds against kernel width, per contender."""
+    """One panel per (family, size): milliseconds against kernel width, per contender,
+    each contender in one colour in every panel, named once in a legend below them."""
     groups = series(doc["rows"])
     if not groups:
         return None
     n = len(groups)
     cols = min(n, 3)
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    contenders = sorted({name for members in groups.values() for r in members for name in r["times"]},
+                        key=lambda s: (s != "convpool", s))
+    colours = {name: f"C{i % 10}" for i, name in enumerate(contenders)}
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows + 0.6), squeeze=False)
     for ax, ((family, size), members) in zip(axes.flat, sorted(groups.items()), strict=False):
-        names = sorted({name for r in members for name in r["times"]}, key=lambda s: (s != "convpool", s))
-        for name in names:
+        for name in contenders:
             pts = [(r["kernel"], r["times"][name] * 1e3) for r in members if name in r["times"]]
-            ax.plot(*zip(*pts, strict=True), marker="o", lw=2.5 if name == "convpool" else 1.2, label=name)
+            if pts:
+                ax.plot(*zip(*pts, strict=True), marker="o", color=colours[name],
+                        lw=2.5 if name == "convpool" else 1.2, label=name)
         ax.set_title(f"{family}, {size} x {size}", fontsize=9)
         ax.set_xticks(sorted({r["kernel"] for r in members}))
         ax.set_xlabel("window width" if members[0].get("group") == "pool" else "kernel width")
         ax.set_ylabel("ms per call (one thread)")
         ax.set_yscale("log")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
+    handles = [Line2D([], [], marker="o", color=colours[name], lw=2.5 if name == "convpool" else 1.2, label=name)
+               for name in contenders]
+    ncol = min(len(contenders), 6)
+    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
     fig.suptitle(_machine_line(doc), fontsize=8)
-    fig.tight_layout()
+    # Room at the bottom for the legend's rows (about a third of an inch each).
+    fig.tight_layout(rect=(0, 0.35 * -(-len(contenders) // ncol) / fig.get_figheight(), 1, 1))
     return _save(fig, path)
 
 

@@ -19,7 +19,7 @@ GREEN, ORANGE, RED = "tab:green", "tab:orange", "tab:red"
 
 @pytest.fixture
 def drawn(monkeypatch):
-    """``draw(doc)``: the ratio plot's figure of a results document, laid out as saved."""
+    """``draw(doc, plot="ratios")``: a plot's figure of a results document, laid out as saved."""
     pytest.importorskip("matplotlib")
     monkeypatch.syspath_prepend(str(BENCH))
     import matplotlib.pyplot as plt
@@ -28,8 +28,8 @@ def drawn(monkeypatch):
     figures = []
     monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or Path(path))
 
-    def draw(doc: dict):
-        plots.ratios(doc, "unused.png")
+    def draw(doc: dict, plot: str = "ratios"):
+        getattr(plots, plot)(doc, "unused.png")
         fig = figures[-1]
         fig.canvas.draw()
         return fig
@@ -105,3 +105,16 @@ def test_rows_of_one_case_are_told_apart_by_their_width(drawn):
         f"{case}: 5x5 (2048) vs pyvips conv", f"{case}: 7x7 (2048) vs pyvips conv",
         f"{case}: 9x9 (2048) vs pyvips conv", "9x9 box (2048) vs cv2.filter2D",
     ]
+
+
+@pytest.mark.skipif(not (BENCH / "results" / "conv.json").is_file(), reason="no committed conv.json")
+def test_each_contender_has_one_colour_in_every_panel(drawn):
+    fig = drawn(json.loads((BENCH / "results" / "conv.json").read_text(encoding="utf-8")), "time_vs_kernel")
+    (legend,) = fig.legends
+    colour = {t.get_text(): line.get_color() for t, line in zip(legend.get_texts(), legend.get_lines(), strict=True)}
+    assert colour["convpool"] and len(set(colour.values())) == len(colour)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.lines]
+    assert len(panels) > 1
+    for ax in panels:
+        for line in ax.lines:
+            assert line.get_color() == colour[line.get_label()], (ax.get_title(), line.get_label())
