@@ -210,10 +210,12 @@ FLOAT_KERNELS = _float_kernels()
 def test_float_passes_match_the_reference(build, name, dtype):
     kernel = FLOAT_KERNELS[name]
     # A float kernel, or an integer one on a float image: the float64 path.
-    assert _convolve.plan(_convolve.checked_kernel(kernel), np.dtype(dtype)) == 0 or dtype not in (np.float32, np.float64)
+    bits = _convolve.plan(_convolve.checked_kernel(kernel), np.dtype(dtype))
+    assert bits == 0 or dtype not in (np.float32, np.float64)
     for shape in [(2, 19, 30), (1, 16, 513)]:  # stacks meeting in a band; the 512-column blocks
         image = make_image(dtype, shape)
-        for mode, out_dtype, weight in (("keep", np.float32, 1.0), ("valid", np.float64, -0.5), ("keep", np.uint8, 0.5)):
+        calls = (("keep", np.float32, 1.0), ("valid", np.float64, -0.5), ("keep", np.uint8, 0.5))
+        for mode, out_dtype, weight in calls:
             expected = np.stack([reference_convolve(im, kernel, weight, mode=mode, dtype=out_dtype) for im in image])
             for got in in_bands(convpool.convolve, image, kernel, weight, mode=mode, dtype=out_dtype, axes=(-2, -1)):
                 assert_kernel_result(got, expected, image, kernel, weight)

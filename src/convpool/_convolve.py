@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import _borders, _config, _layout, _threads, _validate
+from . import _borders, _config, _layout, _threads, _validate, kernels
 from ._docstrings import docfiller
 
 __all__ = ["convolve"]
@@ -86,18 +86,21 @@ class Kernel:
     def factors(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The kernel as ``outer(column, row)``, for the separable paths, or None.
 
-        Integer kernels: integer factors, found exactly (the row is a nonzero row of the
-        kernel divided by its gcd, so every other row is an integer multiple of it; the
-        product is then checked in Python's integers), the column with no common factor
-        and its first nonzero tap positive, so that its sums are the smallest. Other
-        kernels: float64 factors when the product equals the kernel within 1e-13 of each
-        tap, zeros exactly (rank 1, a Gaussian from a sigma for one), the column scaled
-        to at most 1 in magnitude. As int64 / float64 arrays of shape (1, n).
+        Integer-valued kernels: integer factors, found exactly (the row is a nonzero row
+        of the kernel divided by its gcd, so every other row is an integer multiple of it;
+        the product is then checked in Python's integers), the column with no common
+        factor and its first nonzero tap positive, so that its sums are the smallest; none
+        where the taps are beyond the integer paths (``taps`` is None), since two float64
+        passes sum in another order than the reference and an integer-valued kernel's
+        promise is the reference's pixels bit for bit. Kernels with a non-integer tap:
+        float64 factors when the product equals the kernel within 1e-13 of each tap,
+        zeros exactly (rank 1, a Gaussian from a sigma for one), the column scaled to at
+        most 1 in magnitude. As int64 / float64 arrays of shape (1, n).
         """
+        if not self.integral:
+            return _float_factors(self.values)
         taps = self.taps
-        if taps is not None:
-            return _integer_factors(taps)
-        return _float_factors(self.values)
+        return None if taps is None else _integer_factors(taps)
 
     def complete(self) -> Kernel:
         """Every field made now (a kernel kept for later: cached, or in a dask graph)."""
@@ -278,7 +281,9 @@ def plan_separable(kernel: Kernel, dtype: np.dtype) -> tuple[str, tuple[Any, ...
     in the type that holds them, the row sums in the one that holds the kernel's),
     equal to the reference bit for bit. Kernels with a non-integer tap that are rank 1
     (``Kernel.factors``): two float64 passes, within the tolerance of non-integer
-    kernels. Integer kernels on float images keep the 2-D float path, which is
+    kernels. Integer-valued kernels never take the float passes, whose order is not the
+    reference's: on float images, and where their sums are beyond the integer paths
+    (taps summing to 2**53 or more), they keep the 2-D float path, which is
     bit-identical to the reference.
     """
     factors = kernel.factors
@@ -288,9 +293,9 @@ def plan_separable(kernel: Kernel, dtype: np.dtype) -> tuple[str, tuple[Any, ...
     taps = int(np.count_nonzero(column) + np.count_nonzero(row))
     if taps + _SEPARABLE_OVERHEAD >= kernel.nonzero:
         return None
-    if kernel.taps is None:
+    if not kernel.integral:
         return "correlate_sep_float", (column, row), 3 * taps
-    if not kernel.accumulators[_IMAGE_KIND[dtype]]:
+    if kernel.taps is None or not kernel.accumulators[_IMAGE_KIND[dtype]]:
         return None
     first, second = _sum_kind(column, dtype), _sum_kind(kernel.taps, dtype)
     if first is None or second is None:
@@ -421,7 +426,7 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
 @docfiller
 def convolve(
     image: npt.ArrayLike,
-    kernel: npt.ArrayLike,
+    kernel: kernels.Kernel | str | npt.ArrayLike,
     weight: float = 1.0,
     *,
     mode: Mode = "keep",
@@ -471,15 +476,15 @@ def convolve(
     Raises
     ------
     TypeError
-        If `image` or `kernel` is not real-valued (complex, object, strings) or is a
-        masked array or matrix, `weight` or `cval` is not a real number, `dtype` is not
-        one of the five above, `axes` or `workers` is not an int (pair; a set has no
-        order), or `out` is not an ndarray of `dtype`.
+        If `image` or `kernel` is not real-valued (complex, object, arrays of strings)
+        or is a masked array or matrix, `weight` or `cval` is not a real number, `dtype`
+        is not one of the five above, `axes` or `workers` is not an int (pair; a set has
+        no order), or `out` is not an ndarray of `dtype`.
     ValueError
         If `image` is not 2-D and no `axes` are given, `kernel` is not 2-D, empty or
-        not finite, `weight` or `cval` is not finite, `mode` is unknown, `axes` are out of
-        range or equal, `workers` is 0 or below -1, or `out` has the wrong shape or is
-        read-only.
+        not finite or is a name no kernel has (the message lists the names), `weight` or
+        `cval` is not finite, `mode` is unknown, `axes` are out of range or equal,
+        `workers` is 0 or below -1, or `out` has the wrong shape or is read-only.
 
     Notes
     -----
@@ -519,10 +524,19 @@ def convolve(
            [40,  0,  0, 40],
            [40,  0,  0, 40],
            [ 0, 40, 40,  0]], dtype=uint8)
+
+    A named kernel brings its weight (``1/16`` here); `weight` multiplies it:
+
+    >>> convpool.convolve(image, "gaussian_3x3", mode="valid")
+    array([[32, 32],
+           [32, 32]], dtype=uint8)
+    >>> convpool.convolve(image, convpool.kernels.GAUSSIAN_3X3, 0.5, mode="valid")
+    array([[16, 16],
+           [16, 16]], dtype=uint8)
     """
     arr = _validate.image(image)
-    checked = checked_kernel(kernel)
-    w = _validate.real(weight, "weight")
+    matrix, w = _validate.kernel_and_weight(kernel, weight)
+    checked = checked_kernel(matrix)
     m = _validate.mode(mode)
     c = _validate.real(cval, "cval")
     dt = _validate.out_dtype(dtype)

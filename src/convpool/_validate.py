@@ -83,6 +83,27 @@ def kernel(value: Any, name: str = "kernel") -> np.ndarray:
     return k
 
 
+def kernel_and_weight(value: Any, weight: Any) -> tuple[Any, float]:
+    """convolve's `kernel` and `weight`: a :class:`convpool.kernels.Kernel` gives its
+    matrix and its weight, times `weight`; a string is a kernel's name as
+    :func:`convpool.kernels.get` takes it; anything else is the matrix itself, for
+    :func:`kernel` to check."""
+    from . import kernels  # here, not above: kernels checks its own arguments with this module
+
+    if isinstance(value, str):
+        try:
+            value = kernels.get(value)
+        except ValueError:
+            raise ValueError(
+                f"`kernel` must be a matrix, a convpool.kernels.Kernel or a kernel's name, got the "
+                f"unknown name {value!r}; the names: {', '.join(kernels.KERNELS)}"
+            ) from None
+    w = real(weight, "weight")
+    if isinstance(value, kernels.Kernel):
+        return value.matrix, real(value.weight * w, "weight")
+    return value, w
+
+
 def finite(values: np.ndarray, name: str) -> None:
     """Refuse NaN and infinities, reading ``values`` once without a copy (the minimum and
     maximum of an array are finite exactly when all its values are)."""
