@@ -17,7 +17,6 @@ red where it misses its target.
 from __future__ import annotations
 
 import json
-import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -159,6 +158,10 @@ def draw(result: str | Path, out: str | Path | None = None) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for arg in sys.argv[1:]:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Draw the plots of bench results files, next to each file.")
+    parser.add_argument("results", nargs="+", type=Path, help="results files, e.g. bench/results/conv.json")
+    for arg in parser.parse_args().results:
         for p in draw(arg):
             print(p)
