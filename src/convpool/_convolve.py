@@ -78,17 +78,19 @@ def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: 
     """Correlate the stack ``src`` into the stack ``dst`` by the kernel's plan, in bands
     (of column tiles, for images wider than ``settings.max_columns``)."""
     plan = _plan.plan(kernel, src.dtype, dst.dtype, settings.build)
-    args = (*plan.head, weight, *plan.tail)
+    n, ho, _ = dst.shape
     if src.shape[2] <= settings.max_columns:
-        task, task_args = plan.function, (src, *args, dst, plan.out_kind, keep)
+        if workers == 1:  # one band: the kernel called at once, no task to build
+            plan.function(src, *plan.head, weight, *plan.tail, dst, plan.out_kind, keep, 0, n * ho)
+            return
+        task, task_args = plan.function, (src, *plan.head, weight, *plan.tail, dst, plan.out_kind, keep)
     else:
-        task, task_args = _tiles, (plan.function, args, plan.out_kind, src, dst, kernel.shape, keep,
-                                   settings.max_columns)
-    rows = dst.shape[0] * dst.shape[1]
-    if workers == 1:  # one band: no split to plan
-        task(*task_args, 0, rows)
+        task, task_args = _tiles, (plan.function, (*plan.head, weight, *plan.tail), plan.out_kind, src, dst,
+                                   kernel.shape, keep, settings.max_columns)
+    if workers == 1:
+        task(*task_args, 0, n * ho)
     else:
-        _threads.run_bands(task, task_args, rows, dst.size * plan.cost // 6, workers)
+        _threads.run_bands(task, task_args, n * ho, dst.size * plan.cost // 6, workers)
 
 
 def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype: np.dtype,
@@ -97,16 +99,17 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
     keep = mode != "valid"
     kh, kw = kernel.shape
     out_shape = image.shape
+    h, w = out_shape[axes[0]], out_shape[axes[1]]
     if not keep:
         shape = list(out_shape)
-        shape[axes[0]] = max(shape[axes[0]] - kh + 1, 0)
-        shape[axes[1]] = max(shape[axes[1]] - kw + 1, 0)
+        shape[axes[0]] = max(h - kh + 1, 0)
+        shape[axes[1]] = max(w - kw + 1, 0)
         out_shape = tuple(shape)
     out, dst = _layout.prepare_out(out, out_shape, dtype, axes, image)
     if dst.size:
         src = _layout.as_stack(image, axes)
         settings = _config.current()
-        if mode == "keep" and (kh > src.shape[1] or kw > src.shape[2]):
+        if mode == "keep" and (kh > h or kw > w):
             dst[...] = _convert(src, dst.dtype)  # the kernel covers no pixel: all margin
         elif mode == "keep" or mode == "valid":
             _run(src, kernel, weight, dst, keep, workers, settings)

@@ -146,13 +146,16 @@ def checked_kernel(kernel: Any) -> Kernel:
     shape and bytes, so only identical kernels share an entry; the entries are private
     copies, never the caller's array.
     """
-    if isinstance(kernel, np.ndarray) and type(kernel) is not np.ndarray:
-        _validate.no_subclass(kernel, "kernel")  # before asarray drops a mask
-    try:
-        k = np.asarray(kernel)
-        key = (k.dtype, k.shape, k.tobytes()) if k.size <= _CACHE_MAX_TAPS else None
-    except (ValueError, TypeError):  # ragged lists and the like: the check says what is wrong
-        k, key = kernel, None
+    k, key = kernel, None
+    if type(k) is not np.ndarray:
+        if isinstance(k, np.ndarray):
+            _validate.no_subclass(k, "kernel")  # before asarray drops a mask
+        try:
+            k = np.asarray(k)
+        except (ValueError, TypeError):  # ragged lists and the like: the check says what is wrong
+            k = kernel
+    if type(k) is np.ndarray and k.size <= _CACHE_MAX_TAPS:
+        key = (k.dtype, k.shape, k.tobytes())
     if key is not None:
         hit = _CACHE.get(key)
         if hit is not None:  # only checked kernels are stored
