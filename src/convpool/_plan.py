@@ -22,23 +22,22 @@ _KERNELS = _config.BUILDS["baseline"].conv
 IMAGE_KIND = {np.dtype(code): i for i, code in enumerate(_KERNELS.IMAGE_KINDS)}
 OUT_KIND = {np.dtype(code): i for i, code in enumerate(_KERNELS.OUT_KINDS)}
 _INT_IMAGES = _KERNELS.INT_IMAGES
+_SUM_KINDS = _KERNELS.SUM_KINDS
 _SUM_LIMITS = {"i2": 2**15 - 1, "u2": 2**16 - 1, "i4": 2**31 - 1, "i8": EXACT - 1}
-
-# The routes, each a kernel of the build's convolution module, ``correlate_<route>``:
-# two 1-D passes, integer ("sep_int") or float64 ("sep_float"); tap pairs on uint8
-# ("pairs"); 2-D taps in an integer accumulator ("int") or in float64 ("float").
-ROUTES = ("sep_int", "sep_float", "pairs", "int", "float")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Plan:
     """A route and everything its kernel takes but the pixels and the weight.
 
-    The kernel is called as ``function(image, *head, weight, *tail, out, out_kind, keep,
-    row_start, row_stop)``, the entry points' order (see ``_conv.pyi``).
+    The routes, each the build's ``correlate_<route>``: two 1-D passes, exact integer
+    (``"sep_int"``) or float64 (``"sep_float"``); tap pairs on uint8 (``"pairs"``); 2-D
+    taps in an integer accumulator (``"int"``) or in float64 (``"float"``). The kernel is
+    called as ``function(image, *head, weight, *tail, out, out_kind, keep, row_start,
+    row_stop)``, the entry points' order (see ``_conv.pyi``).
     """
 
-    route: str  # one of ROUTES
+    route: str
     bits: int  # the 2-D integer accumulator for this image dtype: 16, 32, 64; 0 for float64
     sums: tuple[str, str] | None  # "sep_int": the column and row sums' types (SUM_KINDS codes)
     function: Callable[..., None]
@@ -72,27 +71,28 @@ def _make(kernel: Kernel, image: np.dtype, out: np.dtype, conv: ModuleType) -> P
     uint8 where the build sums them fast; the narrowest exact integer accumulator; else
     float64."""
     kind, out_kind = IMAGE_KIND[image], OUT_KIND[out]
-    bits = _accumulator(kernel.taps, image)
+    taps = kernel.taps
+    bits = _accumulator(taps, image)
     nonzero = kernel.nonzero
     factors = kernel.factors
     if factors is not None:
         column, row = factors
-        taps = int(np.count_nonzero(column) + np.count_nonzero(row))
-        if taps + _SEPARABLE_OVERHEAD < nonzero:
+        passes = int(np.count_nonzero(column) + np.count_nonzero(row))  # taps per pixel
+        if passes + _SEPARABLE_OVERHEAD < nonzero:
             if not kernel.integral:
                 return Plan("sep_float", bits, None, conv.correlate_sep_float, (kind, column, row), (),
-                            out_kind, 3 * taps)
-            if bits:
-                first, second = _sum_kind(column, image), _sum_kind(kernel.taps, image)
+                            out_kind, 3 * passes)
+            if bits and taps is not None:
+                first, second = _sum_kind(column, image), _sum_kind(taps, image)
                 if first is not None and second is not None:
                     return Plan("sep_int", bits, (_SUM_KINDS[first], _SUM_KINDS[second]), conv.correlate_sep_int,
-                                (kind, column, row, first, second), (), out_kind, taps)
-    many = _PAIRS_MIN_TAPS
+                                (kind, column, row, first, second), (), out_kind, passes)
+    many = _PAIRS_MIN_TAPS  # from how many taps pairs pay: a build's own threshold goes here
     if (conv.PAIRS and image == np.uint8 and kernel.pairs is not None
             and (bits == 32 or (bits == 16 and nonzero >= many))):
         return Plan("pairs", bits, None, conv.correlate_pairs, (kernel.pairs,), (), out_kind, nonzero)
     if bits:
-        return Plan("int", bits, None, conv.correlate_int, (kind, kernel.taps, bits), (), out_kind, nonzero)
+        return Plan("int", bits, None, conv.correlate_int, (kind, taps, bits), (), out_kind, nonzero)
     # Non-integer kernels promise the tolerance, not the reference's roundings.
     return Plan("float", 0, None, conv.correlate_float, (kind, kernel.values), (not kernel.integral,),
                 out_kind, 3 * nonzero)
@@ -120,8 +120,6 @@ _SEPARABLE_OVERHEAD = 2
 # accumulators) take the pairs whatever their taps: the pairs sum in int16 groups carried
 # in int32.
 _PAIRS_MIN_TAPS = 36
-
-_SUM_KINDS = _KERNELS.SUM_KINDS
 
 
 def _accumulator(taps: np.ndarray | None, dtype: np.dtype) -> int:
