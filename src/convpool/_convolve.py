@@ -7,8 +7,8 @@ very wide images and the border strips of SciPy's modes are steps of that route.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal
+import functools
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -36,11 +36,9 @@ def _convert(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return v.astype(dtype)
 
 
-def _tiles(fn: Callable[..., None], args: tuple[Any, ...], out_kind: int, src: np.ndarray,
-           dst: np.ndarray, kernel_shape: tuple[int, int], keep: bool, max_columns: int,
-           start: int, stop: int) -> None:
-    """The kernel ``fn(image, *args, out, out_kind, keep, start, stop)`` over output rows
-    ``start..stop`` of the stack, in column tiles.
+def _tiles(run: _plan.Run, kernel_shape: tuple[int, int], max_columns: int, src: np.ndarray, weight: float,
+           dst: np.ndarray, keep: bool, start: int, stop: int) -> None:
+    """A plan's ``run`` over output rows ``start..stop`` of the stack, in column tiles.
 
     The kernels' scratch grows with the row width, so rows wider than ``max_columns``
     are cut into column tiles computed in "valid" mode, with the margin converted here.
@@ -50,7 +48,7 @@ def _tiles(fn: Callable[..., None], args: tuple[Any, ...], out_kind: int, src: n
     h, width = src.shape[1], src.shape[2]
     kh, kw = kernel_shape
     if kh > h or kw > width:  # all margin
-        fn(src.view(np.uint8), *args, dst.view(np.uint8), out_kind, keep, start, stop)
+        run(src.view(np.uint8), weight, dst.view(np.uint8), keep, start, stop)
         return
     ho = dst.shape[1]
     ar, ac = (kh // 2, kw // 2) if keep else (0, 0)
@@ -69,8 +67,8 @@ def _tiles(fn: Callable[..., None], args: tuple[Any, ...], out_kind: int, src: n
             a, b = r0, r1
         for c0 in range(0, wv, max_columns):
             c1 = min(c0 + max_columns, wv)
-            fn(src[n : n + 1, a - ar : b - ar + kh - 1, c0 : c1 + kw - 1], *args,
-               dst[n : n + 1, a:b, ac + c0 : ac + c1], out_kind, False, 0, b - a)
+            run(src[n : n + 1, a - ar : b - ar + kh - 1, c0 : c1 + kw - 1], weight,
+                dst[n : n + 1, a:b, ac + c0 : ac + c1], False, 0, b - a)
 
 
 def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: bool, workers: int,
@@ -78,19 +76,14 @@ def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: 
     """Correlate the stack ``src`` into the stack ``dst`` by the kernel's plan, in bands
     (of column tiles, for images wider than ``settings.max_columns``)."""
     plan = _plan.plan(kernel, src.dtype, dst.dtype, settings.build)
+    run = plan.run
+    if src.shape[2] > settings.max_columns:
+        run = functools.partial(_tiles, run, kernel.shape, settings.max_columns)
     n, ho, _ = dst.shape
-    if src.shape[2] <= settings.max_columns:
-        if workers == 1:  # one band: the kernel called at once, no task to build
-            plan.function(src, *plan.head, weight, *plan.tail, dst, plan.out_kind, keep, 0, n * ho)
-            return
-        task, task_args = plan.function, (src, *plan.head, weight, *plan.tail, dst, plan.out_kind, keep)
+    if workers == 1:  # one band: no split to plan
+        run(src, weight, dst, keep, 0, n * ho)
     else:
-        task, task_args = _tiles, (plan.function, (*plan.head, weight, *plan.tail), plan.out_kind, src, dst,
-                                   kernel.shape, keep, settings.max_columns)
-    if workers == 1:
-        task(*task_args, 0, n * ho)
-    else:
-        _threads.run_bands(task, task_args, n * ho, dst.size * plan.cost // 6, workers)
+        _threads.run_bands(run, (src, weight, dst, keep), n * ho, dst.size * plan.cost // 6, workers)
 
 
 def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype: np.dtype,

@@ -32,9 +32,9 @@ class Kernel:
     def __init__(self, source: np.ndarray) -> None:
         self.shape: tuple[int, int] = source.shape
         self._source = source  # checked: real, 2-D, non-empty, finite
-        # convpool._plan.plan's entries, by (image dtype, output dtype, kernel module):
-        # filled by whichever thread asks first (a plan is a pure function of its key,
-        # so two threads that race store equal plans, and a lookup never sees half of one).
+        # convpool._plan.plan's entries, by (image dtype, output dtype, kernel module),
+        # filled by whichever thread asks first: a plan depends on its key alone, so two
+        # threads that race store plans that run alike, and a lookup never sees half of one.
         self.plans: dict[tuple[Any, ...], Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:

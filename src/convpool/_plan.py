@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 
@@ -26,28 +25,30 @@ _SUM_KINDS = _KERNELS.SUM_KINDS
 _SUM_LIMITS = {"i2": 2**15 - 1, "u2": 2**16 - 1, "i4": 2**31 - 1, "i8": EXACT - 1}
 
 
+# What a plan runs: ``run(image, weight, out, keep, row_start, row_stop)``, the route's
+# compiled kernel over output rows ``row_start..row_stop`` of the stacks.
+Run = Callable[[np.ndarray, float, np.ndarray, bool, int, int], None]
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Plan:
-    """A route and everything its kernel takes but the pixels and the weight.
+    """A route, and its compiled kernel with every argument bound but the pixels, the
+    weight and the rows.
 
     The routes, each the build's ``correlate_<route>``: two 1-D passes, exact integer
     (``"sep_int"``) or float64 (``"sep_float"``); tap pairs on uint8 (``"pairs"``); 2-D
-    taps in an integer accumulator (``"int"``) or in float64 (``"float"``). The kernel is
-    called as ``function(image, *head, weight, *tail, out, out_kind, keep, row_start,
-    row_stop)``, the entry points' order (see ``_conv.pyi``).
+    taps in an integer accumulator (``"int"``) or in float64 (``"float"``).
     """
 
     route: str
     bits: int  # the 2-D integer accumulator for this image dtype: 16, 32, 64; 0 for float64
     sums: tuple[str, str] | None  # "sep_int": the column and row sums' types (SUM_KINDS codes)
-    function: Callable[..., None]
-    head: tuple[Any, ...]
-    tail: tuple[Any, ...]
-    out_kind: int
     # Per output pixel, in sixths of a pixel of the codelab's 3x3 filters on the int16
     # path (six nonzero taps), for the split into bands: the integer paths skip zero
     # taps, and a float64 tap costs about three integer ones.
     cost: int
+    function: Callable[..., None]  # the compiled kernel (its signature: _conv.pyi)
+    run: Run  # the kernel called with the plan's arguments in the entry point's order
 
 
 def plan(kernel: Kernel, image: np.dtype, out: np.dtype, build: _config.Build) -> Plan:
@@ -69,8 +70,8 @@ _PLANS_PER_KERNEL = 64
 def _make(kernel: Kernel, image: np.dtype, out: np.dtype, conv: ModuleType) -> Plan:
     """The one decision, in order: two 1-D passes where they save taps; tap pairs for
     uint8 where the build sums them fast; the narrowest exact integer accumulator; else
-    float64."""
-    kind, out_kind = IMAGE_KIND[image], OUT_KIND[out]
+    float64. Each ``run`` passes the entry point's arguments by position, as bound here."""
+    kind, ok = IMAGE_KIND[image], OUT_KIND[out]
     taps = kernel.taps
     bits = _accumulator(taps, image)
     nonzero = kernel.nonzero
@@ -80,22 +81,35 @@ def _make(kernel: Kernel, image: np.dtype, out: np.dtype, conv: ModuleType) -> P
         passes = int(np.count_nonzero(column) + np.count_nonzero(row))  # taps per pixel
         if passes + _SEPARABLE_OVERHEAD < nonzero:
             if not kernel.integral:
-                return Plan("sep_float", bits, None, conv.correlate_sep_float, (kind, column, row), (),
-                            out_kind, 3 * passes)
+                sep_float = conv.correlate_sep_float
+                return Plan("sep_float", bits, None, 3 * passes, sep_float,
+                            lambda image, weight, out, keep, start, stop: sep_float(
+                                image, kind, column, row, weight, out, ok, keep, start, stop))
             if bits and taps is not None:
                 first, second = _sum_kind(column, image), _sum_kind(taps, image)
                 if first is not None and second is not None:
-                    return Plan("sep_int", bits, (_SUM_KINDS[first], _SUM_KINDS[second]), conv.correlate_sep_int,
-                                (kind, column, row, first, second), (), out_kind, passes)
+                    sep_int = conv.correlate_sep_int
+                    return Plan("sep_int", bits, (_SUM_KINDS[first], _SUM_KINDS[second]), passes, sep_int,
+                                lambda image, weight, out, keep, start, stop: sep_int(
+                                    image, kind, column, row, first, second, weight, out, ok, keep, start, stop))
     many = _PAIRS_MIN_TAPS  # from how many taps pairs pay: a build's own threshold goes here
-    if (conv.PAIRS and image == np.uint8 and kernel.pairs is not None
-            and (bits == 32 or (bits == 16 and nonzero >= many))):
-        return Plan("pairs", bits, None, conv.correlate_pairs, (kernel.pairs,), (), out_kind, nonzero)
+    pairs = kernel.pairs
+    if conv.PAIRS and image == np.uint8 and pairs is not None and (bits == 32 or (bits == 16 and nonzero >= many)):
+        correlate_pairs = conv.correlate_pairs
+        return Plan("pairs", bits, None, nonzero, correlate_pairs,
+                    lambda image, weight, out, keep, start, stop: correlate_pairs(
+                        image, pairs, weight, out, ok, keep, start, stop))
     if bits:
-        return Plan("int", bits, None, conv.correlate_int, (kind, taps, bits), (), out_kind, nonzero)
+        correlate_int = conv.correlate_int
+        return Plan("int", bits, None, nonzero, correlate_int,
+                    lambda image, weight, out, keep, start, stop: correlate_int(
+                        image, kind, taps, bits, weight, out, ok, keep, start, stop))
     # Non-integer kernels promise the tolerance, not the reference's roundings.
-    return Plan("float", 0, None, conv.correlate_float, (kind, kernel.values), (not kernel.integral,),
-                out_kind, 3 * nonzero)
+    values, fast = kernel.values, not kernel.integral
+    correlate_float = conv.correlate_float
+    return Plan("float", 0, None, 3 * nonzero, correlate_float,
+                lambda image, weight, out, keep, start, stop: correlate_float(
+                    image, kind, values, weight, fast, out, ok, keep, start, stop))
 
 
 # The two passes cost about their taps plus two (the store and reload of the column
