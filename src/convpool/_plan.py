@@ -25,8 +25,9 @@ _SUM_KINDS = _KERNELS.SUM_KINDS
 _SUM_LIMITS = {"i2": 2**15 - 1, "u2": 2**16 - 1, "i4": 2**31 - 1, "i8": EXACT - 1}
 
 
-# What a plan runs: ``run(image, weight, out, keep, row_start, row_stop)``, the route's
-# compiled kernel over output rows ``row_start..row_stop`` of the stacks.
+# What a plan runs: ``run(src, weight, dst, keep, row_start, row_stop)``, the route's
+# compiled kernel from the stack ``src`` into output rows ``row_start..row_stop`` of the
+# stack ``dst``.
 Run = Callable[[np.ndarray, float, np.ndarray, bool, int, int], None]
 
 
@@ -71,7 +72,7 @@ def _make(kernel: Kernel, image: np.dtype, out: np.dtype, conv: ModuleType) -> P
     """The one decision, in order: two 1-D passes where they save taps; tap pairs for
     uint8 where the build sums them fast; the narrowest exact integer accumulator; else
     float64. Each ``run`` passes the entry point's arguments by position, as bound here."""
-    kind, ok = IMAGE_KIND[image], OUT_KIND[out]
+    kind, out_kind = IMAGE_KIND[image], OUT_KIND[out]
     taps = kernel.taps
     bits = _accumulator(taps, image)
     nonzero = kernel.nonzero
@@ -83,33 +84,33 @@ def _make(kernel: Kernel, image: np.dtype, out: np.dtype, conv: ModuleType) -> P
             if not kernel.integral:
                 sep_float = conv.correlate_sep_float
                 return Plan("sep_float", bits, None, 3 * passes, sep_float,
-                            lambda image, weight, out, keep, start, stop: sep_float(
-                                image, kind, column, row, weight, out, ok, keep, start, stop))
+                            lambda src, weight, dst, keep, start, stop: sep_float(
+                                src, kind, column, row, weight, dst, out_kind, keep, start, stop))
             if bits and taps is not None:
                 first, second = _sum_kind(column, image), _sum_kind(taps, image)
                 if first is not None and second is not None:
                     sep_int = conv.correlate_sep_int
                     return Plan("sep_int", bits, (_SUM_KINDS[first], _SUM_KINDS[second]), passes, sep_int,
-                                lambda image, weight, out, keep, start, stop: sep_int(
-                                    image, kind, column, row, first, second, weight, out, ok, keep, start, stop))
+                                lambda src, weight, dst, keep, start, stop: sep_int(
+                                    src, kind, column, row, first, second, weight, dst, out_kind, keep, start, stop))
     many = _PAIRS_MIN_TAPS  # from how many taps pairs pay: a build's own threshold goes here
     pairs = kernel.pairs
     if conv.PAIRS and image == np.uint8 and pairs is not None and (bits == 32 or (bits == 16 and nonzero >= many)):
         correlate_pairs = conv.correlate_pairs
         return Plan("pairs", bits, None, nonzero, correlate_pairs,
-                    lambda image, weight, out, keep, start, stop: correlate_pairs(
-                        image, pairs, weight, out, ok, keep, start, stop))
+                    lambda src, weight, dst, keep, start, stop: correlate_pairs(
+                        src, pairs, weight, dst, out_kind, keep, start, stop))
     if bits:
         correlate_int = conv.correlate_int
         return Plan("int", bits, None, nonzero, correlate_int,
-                    lambda image, weight, out, keep, start, stop: correlate_int(
-                        image, kind, taps, bits, weight, out, ok, keep, start, stop))
+                    lambda src, weight, dst, keep, start, stop: correlate_int(
+                        src, kind, taps, bits, weight, dst, out_kind, keep, start, stop))
     # Non-integer kernels promise the tolerance, not the reference's roundings.
     values, fast = kernel.values, not kernel.integral
     correlate_float = conv.correlate_float
     return Plan("float", 0, None, 3 * nonzero, correlate_float,
-                lambda image, weight, out, keep, start, stop: correlate_float(
-                    image, kind, values, weight, fast, out, ok, keep, start, stop))
+                lambda src, weight, dst, keep, start, stop: correlate_float(
+                    src, kind, values, weight, fast, dst, out_kind, keep, start, stop))
 
 
 # The two passes cost about their taps plus two (the store and reload of the column
