@@ -82,6 +82,18 @@ def test_the_planner_takes_pairs_where_they_are_exact(pair_build, kernel, pairs)
             assert takes_pairs(kernel) == (pairs and name == "avx2")
 
 
+def test_a_plan_is_made_once_per_kernel_dtypes_and_build():
+    # Kept with the cached kernel: the same bytes in another array find the same plan.
+    kernel = random_kernel((5, 5), -3, 3, 40)
+    first = plan_of(kernel, np.uint8)
+    assert plan_of(kernel.copy(), np.uint8) is first
+    assert plan_of(kernel, np.uint8, np.float32) is not first
+    assert plan_of(kernel, np.uint16) is not first
+    for name, build in _config.BUILDS.items():
+        with _config.override(build=build):
+            assert plan_of(kernel, np.uint8).function is getattr(build.conv, f"correlate_{first.route}"), name
+
+
 def test_pair_groups_keep_int16_exact():
     # Each group of pairs sums at most 128 * 255 in int16; the groups follow row-major
     # order and cover every nonzero tap once.
