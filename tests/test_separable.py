@@ -16,24 +16,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convpool
-from convpool import _config, _convolve, reference
-from helpers import assert_identical, assert_kernel_result, within_tolerance
+from convpool import _config, _kernel, _plan, reference
+from helpers import assert_identical, assert_kernel_result, plan_of, planner_constant, within_tolerance
 from test_convolve import calls, run_and_reference
 
-SUM_KINDS = _config.BUILDS["baseline"].conv.SUM_KINDS
 BINOMIAL5 = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1])
 GAUSS15 = [1, 3, 6, 11, 19, 28, 35, 37, 35, 28, 19, 11, 6, 3, 1]  # bench/conv_space.py's
 
 
 def route(kernel, dtype):
-    """(kernel name, column-sum kind, row-sum kind) of the planned separable path, or None."""
-    planned = _convolve.plan_separable(_convolve.checked_kernel(kernel), np.dtype(dtype))
-    if planned is None:
-        return None
-    name, args, _ = planned
-    if name == "correlate_sep_float":
+    """("int", column-sum kind, row-sum kind) or ("float",) of the planned separable
+    path, or None where a 2-D path runs."""
+    planned = plan_of(kernel, dtype)
+    if planned.route == "sep_float":
         return ("float",)
-    return ("int", SUM_KINDS[args[2]], SUM_KINDS[args[3]])
+    if planned.route == "sep_int":
+        return ("int", *planned.sums)
+    return None
 
 
 def vectors(width=st.integers(1, 15), values=st.integers(-9, 9)):
@@ -83,7 +82,7 @@ def test_plan(kernel, dtype, expected):
 @given(outer_products(st.integers(-2**20, 2**20)))
 def test_integer_factors_are_exact(k):
     """The factors multiply back to the kernel exactly, the column has no common factor."""
-    factors = _convolve.checked_kernel(k).factors
+    factors = _kernel.checked_kernel(k).factors
     if not k.any():
         assert factors is None
         return
@@ -97,7 +96,7 @@ def test_integer_factors_are_exact(k):
 def test_rank_two_integer_kernels_are_not_factored(k, i, j, step):
     k = k.copy()
     k[i % k.shape[0], j % k.shape[1]] += step
-    factors = _convolve.checked_kernel(k).factors
+    factors = _kernel.checked_kernel(k).factors
     rank = np.linalg.matrix_rank(k.astype(np.float64))
     if rank == 1:  # the change may leave it rank 1 (a row or column of one tap)
         assert (np.outer(factors[0][0], factors[1][0]) == k).all()
@@ -148,13 +147,9 @@ def test_factor_widths_and_image_kinds(build, split_everything, u, v, dtype, out
 def _two_d(image, kernel, **kwargs):
     """The 2-D paths' result (checked against the reference in test_convolve and
     test_variants): the oracle for images too large for the reference's loops."""
-    saved = _convolve._SEPARABLE_OVERHEAD
-    _convolve._SEPARABLE_OVERHEAD = 10**9
-    try:
-        assert _convolve.plan_separable(_convolve.checked_kernel(kernel), image.dtype) is None
+    with planner_constant("_SEPARABLE_OVERHEAD", 10**9):
+        assert route(kernel, image.dtype) is None
         return convpool.convolve(image, kernel, **kwargs)
-    finally:
-        _convolve._SEPARABLE_OVERHEAD = saved
 
 
 # Kernels and images that take every pair of sum types the planner uses.
@@ -238,7 +233,7 @@ def test_rank_one_float_kernels_both_builds(build, kernel, seed, dtype):
     k = np.asarray(kernel)
     nonzero = np.count_nonzero(k)
     taps = np.count_nonzero(k.any(axis=1)) + np.count_nonzero(k.any(axis=0))
-    if np.any(k != np.trunc(k)) and taps + _convolve._SEPARABLE_OVERHEAD < nonzero:
+    if np.any(k != np.trunc(k)) and taps + _plan._SEPARABLE_OVERHEAD < nonzero:
         assert route(k, np.float32) == ("float",)
     image = (np.random.default_rng(seed).random((17, 40)) * 255).astype(dtype)
     for out in (np.uint8, np.float32, np.float64):

@@ -13,19 +13,11 @@ import numpy as np
 
 from .. import kernels
 from ._common import EXIT_FAILED, EXIT_OK, FileError, describe, echo, err, fmt_seconds, shown, size
-from ._io import (
-    Found,
-    check_writable,
-    collect,
-    default_max_pixels,
-    input_kind,
-    name_max,
-    own_pixel_limit,
-    remove_stale_temps,
-)
+from ._io import Found, collect, default_max_pixels, input_kind, own_pixel_limit
 from ._naming import Settings
 from ._process import Options, Written, process
 from ._signals import StopRequest
+from ._write import check_writable, name_max, remove_stale_temps
 
 # A progress bar only pays for itself beyond a handful of files.
 _PROGRESS_MIN_FILES = 4

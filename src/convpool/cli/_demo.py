@@ -16,9 +16,9 @@ from PIL import Image
 
 from .. import convolve, data, kernels, max_pool, reference
 from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, shown, size
-from ._io import check_writable, new_folder, remove_stale_temps, save_atomic
 from ._overview import overview
 from ._signals import StopRequest
+from ._write import check_writable, new_folder, remove_stale_temps, save_atomic
 
 T = TypeVar("T")
 

@@ -12,8 +12,9 @@ from PIL import Image
 
 from .. import convolve, max_pool
 from ._common import FileError, shown, size
-from ._io import exists_error, read_image, save_atomic, stretch
+from ._io import read_image, stretch
 from ._naming import Settings
+from ._write import exists_error, save_atomic
 
 
 @dataclass(frozen=True)
