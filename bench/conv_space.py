@@ -39,17 +39,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _measure  # noqa: E402
+import _measure
 
 _measure.single_thread()  # before pyvips is imported: VIPS_CONCURRENCY
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+import plots  # noqa: E402
 import pyvips  # noqa: E402
 import scipy.ndimage as ndi  # noqa: E402
 
 import convpool  # noqa: E402
-import plots  # noqa: E402
 
 pyvips.cache_set_max(0)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _measure  # noqa: E402
+import _measure
 
 _measure.single_thread()
 

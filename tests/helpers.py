@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
 from hypothesis import strategies as st
+
+from convpool import _config, _kernel, _plan
 
 IMAGE_DTYPES = [
     np.bool_,
@@ -215,3 +218,24 @@ def assert_kernel_result(got, expected, image, kernel, weight=1.0, cval=0.0):
         got, expected = got[~odd], expected[~odd]
     pixels = np.append(image[np.isfinite(image)], cval)
     within_tolerance({"image": pixels, "kernel": k, "weight": weight}, got, expected)
+
+
+def plan_of(kernel, dtype, out=np.uint8) -> _plan.Plan:
+    """The plan convolve runs for ``kernel`` on an image of ``dtype`` into ``out``, under
+    the build in force: the one question the tests ask of the planner."""
+    return _plan.plan(_kernel.checked_kernel(kernel), np.dtype(dtype), np.dtype(out), _config.current().build)
+
+
+@contextlib.contextmanager
+def planner_constant(name: str, value: int) -> Iterator[None]:
+    """``convpool._plan``'s threshold ``name`` set to ``value`` inside the block. Plans are
+    kept with the cached kernels, so the kernels (and plans) made before the block and
+    inside it are forgotten on the way in and out."""
+    old = getattr(_plan, name)
+    _kernel._CACHE.clear()
+    setattr(_plan, name, value)
+    try:
+        yield
+    finally:
+        setattr(_plan, name, old)
+        _kernel._CACHE.clear()

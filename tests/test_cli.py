@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shlex
@@ -17,10 +18,11 @@ from PIL import Image
 
 import convpool
 import convpool.cli
-from cli_helpers import cli_page_commands, files_in, make_photos, pixels, run
+from cli_helpers import CLI_PAGE, cli_page_commands, files_in, make_photos, pixels, run, script
 from convpool import kernels
 from convpool.cli import main
 from convpool.cli._args import glue_dash_values
+from convpool.cli._naming import NAMING_HELP
 from convpool.cli._parser import build_parser
 
 DEMO_FILES = {
@@ -187,8 +189,59 @@ def test_apply_a_folder_with_a_good_a_corrupt_and_a_text_file(tmp_path):
     assert f"convpool: {Path('photos/corrupt.png')}: not an image Pillow can read (image file is truncated)" in errors
     assert any(line.startswith(f"convpool: {Path('photos/fake.jpg')}: not an image Pillow can read") for line in errors)
     assert f"convpool: skipped 1 file in folders not named as images: {Path('photos/notes.txt')}" in errors
-    assert "convpool: 2 of 3 files failed:" in errors
+    assert errors[-1] == "convpool: 2 of 3 files failed"
     assert files_in(tmp_path / "photos") == ["corrupt.png", "fake.jpg", "good.png", "notes.txt"]
+
+
+def test_each_failure_is_told_on_one_line_once(tmp_path):
+    make_photos(tmp_path / "photos")
+    proc = run("apply", "photos", "nowhere.png", cwd=tmp_path)
+    assert proc.returncode == 1
+    for name in ("nowhere.png", "corrupt.png", "fake.jpg"):
+        assert sum(name in line for line in proc.stderr.splitlines()) == 1, proc.stderr
+    assert proc.stderr.splitlines()[-1] == "convpool: 3 of 4 files failed"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX pipes")
+def test_a_closed_stdout_does_not_hide_failures(tmp_path):
+    # convpool apply photos | head -1: the reader has gone when the run prints.
+    make_photos(tmp_path / "photos")
+    for i in range(3):
+        Image.fromarray(np.full((10, 10), i, np.uint8)).save(tmp_path / "photos" / f"more{i}.png")
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        proc = subprocess.run(
+            [script(), "apply", "photos"], cwd=tmp_path, stdout=writer, stderr=subprocess.PIPE, text=True, timeout=120
+        )
+    finally:
+        os.close(writer)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.splitlines()[-1] == "convpool: 2 of 6 files failed"
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr
+    assert len(files_in(tmp_path / "convpool-out")) == 4  # every good file, after the pipe closed
+
+
+def test_kernels_into_a_closed_pipe_is_no_error(tmp_path):
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        proc = subprocess.run([script(), "kernels"], stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(writer)
+    assert proc.returncode == 0 and proc.stderr == ""
+
+
+def test_sub_folders_are_listed_as_skipped(tmp_path, capsys):
+    make_photos(tmp_path / "photos")
+    (tmp_path / "photos" / "raw").mkdir()
+    (tmp_path / "photos" / "raw" / "deep.png").write_bytes((tmp_path / "photos" / "good.png").read_bytes())
+    (tmp_path / "photos" / ".git").mkdir()  # hidden: neither entered nor listed
+    assert main(["apply", str(tmp_path / "photos"), "-q", "-o", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert f"convpool: skipped 1 sub-folder (not entered): {tmp_path / 'photos' / 'raw'}\n" in err
+    assert ".git" not in err
+    assert files_in(tmp_path / "o") == ["good.edges.png"]
 
 
 def test_apply_a_text_file_named_on_the_command_line_fails(tmp_path, capsys):
@@ -374,7 +427,12 @@ def test_workers_process_files_in_parallel_with_the_same_results(tmp_path, monke
     ("args", "message"),
     [
         (["-k", "blurry"], "argument -k/--kernel: unknown kernel 'blurry'; valid names: edges, horizontal_lines"),
-        (["-k", "1,2;3"], "argument -k/--kernel: bad matrix '1,2;3': `matrix` must be a rectangular 2-D array"),
+        (
+            ["-k", "1,2;3"],
+            "argument -k/--kernel: bad matrix '1,2;3': rows must all have the same number of values: "
+            "row 1 has 2, row 2 has 1",
+        ),
+        (["-k", "1,2,3;4,5,6;7,8"], "row 1 has 3, row 2 has 3, row 3 has 2"),
         (["-k", "1,x;3,4"], "argument -k/--kernel: unknown kernel '1,x;3,4'"),
         (["-k", "1..2"], "argument -k/--kernel: bad matrix '1..2': not a number: '1..2'"),
         (["-w", "abc"], "argument -w/--weight: not a number: 'abc' (expected e.g. 2, -0.5 or 1/9)"),
@@ -382,7 +440,7 @@ def test_workers_process_files_in_parallel_with_the_same_results(tmp_path, monke
         (["--weight", "1/0"], "argument -w/--weight: not a number: '1/0'"),
         (["--weight", "1e400"], "argument -w/--weight: not a number: '1e400'"),
         (["-k", "1,1e999"], "argument -k/--kernel: bad matrix '1,1e999': not a number: '1e999'"),
-        (["-k", "1,2;"], "argument -k/--kernel: bad matrix '1,2;': `matrix` must be a rectangular 2-D array"),
+        (["-k", "1,2;"], "argument -k/--kernel: bad matrix '1,2;': row 2 is empty (rows are split by ';')"),
         (["--pool", "0"], "argument --pool: `pool` must be at least 1, got 0"),
         (["--pool", "x"], "argument --pool: must be an integer, got 'x'"),
         (["--workers", "0"], "argument -j/--workers: `workers` must be a positive int or -1 (all cores), got 0"),
@@ -401,6 +459,7 @@ def test_usage_errors_exit_2_naming_the_argument(tmp_path, monkeypatch, capsys, 
     err = capsys.readouterr().err
     last = err.strip().splitlines()[-1]
     assert last.startswith("convpool apply: error: ") and message in last, err
+    assert "inhomogeneous" not in err  # NumPy's words, not the user's
     assert not (tmp_path / "convpool-out").exists()
 
 
@@ -409,6 +468,23 @@ def test_the_script_exits_2_on_a_usage_error(tmp_path):
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.startswith("usage: convpool apply ")
     assert "convpool apply: error: argument -k/--kernel: unknown kernel 'blurry'" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (["apply", "a.png", "--nosuch"], "usage: convpool apply "),
+        (["apply", "--nosuch", "a.png"], "usage: convpool apply "),
+        (["kernels", "edges", "--nosuch"], "usage: convpool kernels "),
+        (["demo", "--nosuch"], "usage: convpool demo "),
+    ],
+)
+def test_an_unknown_option_is_told_with_its_subcommands_usage(tmp_path, argv, usage):
+    proc = run(*argv, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith(usage), proc.stderr
+    assert proc.stderr.splitlines()[-1] == f"convpool {argv[0]}: error: unrecognized arguments: --nosuch"
+    assert not (tmp_path / "convpool-out").exists() and not (tmp_path / "convpool-demo").exists()
 
 
 def test_out_must_be_a_folder(tmp_path, capsys):
@@ -482,6 +558,46 @@ def test_kernels_lists_every_name_matrix_and_weight(capsys):
 def test_kernels_unknown_name_is_a_usage_error(capsys):
     assert main(["kernels", "sobel", "edges"]) == 2
     assert "convpool kernels: error: unknown kernel 'sobel'; valid names: edges" in capsys.readouterr().err
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers by name."""
+    parser = build_parser()
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
+def synopsis(parser: argparse.ArgumentParser) -> str:
+    """A subcommand's arguments as the command-line page writes them: the positional ones
+    first, then each option by its long name, with its choices joined by ``|``."""
+    words = [parser.prog]
+    for action in sorted(parser._actions, key=lambda action: bool(action.option_strings)):
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if not action.option_strings:
+            words.append({"+": "{}...", "*": "[{}...]"}.get(action.nargs, "{}").format(action.metavar))
+        elif action.nargs == 0:
+            words.append(f"[{action.option_strings[-1]}]")
+        else:
+            value = "|".join(action.choices) if action.choices else action.metavar
+            words.append(f"[{action.option_strings[-1]} {value}]")
+    return " ".join(words)
+
+
+def test_the_cli_page_gives_every_argument_as_the_parser_has_it():
+    cli_page_commands()  # skips where docs/ is not here
+    page = CLI_PAGE.read_text(encoding="utf-8")
+    text = " ".join(page.split())
+    parsers = subcommands()
+    assert set(parsers) == {"demo", "apply", "kernels"}
+    for parser in parsers.values():
+        assert f"``{synopsis(parser)}``" in text, f"the page lacks ``{synopsis(parser)}``"
+    known = {option for parser in parsers.values() for a in parser._actions for option in a.option_strings}
+    # The options the examples use and the prose names as ``--option``.
+    mentioned = set(re.findall(r"``(--?[a-z][a-z-]*)", page))
+    mentioned |= {word.split("=")[0] for argv in cli_page_commands() for word in argv if re.match(r"-+[a-z]", word)}
+    assert mentioned and mentioned <= known | {"--help", "--version"}, mentioned - known
+    pattern = r"STEM\.KERNEL[\w.\[\]]*\.png"
+    assert re.findall(pattern, page) == re.findall(pattern, NAMING_HELP)
 
 
 def test_the_cli_pages_examples_are_valid_commands():

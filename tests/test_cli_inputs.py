@@ -136,3 +136,55 @@ def test_help_says_a_file_name_starting_with_a_dash_goes_after_two_dashes(tmp_pa
     Image.fromarray(np.zeros((8, 8), np.uint8)).save("-scan.png")
     assert main(["apply", "-k", "laplacian", "-q", "-o", "out", "--", "-scan.png"]) == 0
     assert files_in(tmp_path / "out") == ["-scan.laplacian.png"]
+
+
+def tiff_whose_second_page_has_no_size(path: Path) -> None:
+    """A two-page TIFF whose second page lacks its width and length tags: Pillow's
+    ``n_frames`` raises TypeError("Missing dimensions") for it."""
+    frames = [Image.fromarray(np.full((12, 16), 60 * i, np.uint8)) for i in range(2)]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    data = bytearray(path.read_bytes())
+    assert data[:2] == b"II"
+    first = struct.unpack_from("<I", data, 4)[0]
+    second = struct.unpack_from("<I", data, first + 2 + 12 * struct.unpack_from("<H", data, first)[0])[0]
+    for i in range(struct.unpack_from("<H", data, second)[0]):
+        at = second + 2 + 12 * i
+        if struct.unpack_from("<H", data, at)[0] in (256, 257):  # ImageWidth, ImageLength
+            struct.pack_into("<H", data, at, 65000)
+    path.write_bytes(data)
+
+
+def test_any_error_of_one_file_is_its_one_line_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
+    import convpool.cli._apply as apply_module
+    import convpool.cli._process as process_module
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    tiff_whose_second_page_has_no_size(folder / "a-pages.tif")
+    Image.fromarray(np.full((12, 16), 1000, np.uint16)).save(folder / "b-replaced.png")
+    Image.fromarray(np.zeros((12, 16), np.uint8)).save(folder / "c-good.png")
+    Image.fromarray(np.full((12, 16), 77, np.uint8)).save(folder / "d-huge.png")
+
+    plan = apply_module._plan
+
+    def plan_then_replace(*args, **kwargs):
+        planned = plan(*args, **kwargs)  # planned as 16-bit greyscale, then replaced by an RGB image
+        Image.fromarray(np.zeros((12, 16, 3), np.uint8)).save(folder / "b-replaced.png")
+        return planned
+
+    convolve = process_module.convolve
+
+    def out_of_memory(image, *args, **kwargs):
+        if image.flat[0] == 77:
+            raise MemoryError
+        return convolve(image, *args, **kwargs)
+
+    monkeypatch.setattr(apply_module, "_plan", plan_then_replace)
+    monkeypatch.setattr(process_module, "convolve", out_of_memory)
+    assert main(["apply", str(folder), "-q", "-o", str(tmp_path / "o")]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"convpool: {folder / 'a-pages.tif'}: not an image Pillow can read (Missing dimensions)"
+    assert lines[1].startswith(f"convpool: {folder / 'b-replaced.png'}: cannot be processed (")
+    assert lines[2] == f"convpool: {folder / 'd-huge.png'}: cannot be processed (MemoryError)"
+    assert lines[3:] == ["convpool: 3 of 4 files failed"]
+    assert files_in(tmp_path / "o") == ["c-good.edges.png"]

@@ -156,3 +156,28 @@ def test_help_says_what_each_kind_gives(capsys):
     assert "16-bit greyscale (16-bit PNG or TIFF): a 16-bit PNG, clamped to 0..65535" in text
     assert "32-bit integer greyscale (and signed 16-bit): a 32-bit float TIFF too" in text
     assert "{uint8,uint16,float32}" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "ramp"),
+    [
+        ("ramp16.png", np.tile(np.linspace(0, 65535, 256).round().astype(np.uint16), (8, 1))),
+        ("ramp16.tif", np.tile(np.linspace(0, 65535, 256).round().astype(np.uint16), (8, 1))),
+        ("unit.tif", np.tile(np.linspace(0, 1, 256, dtype=np.float32), (8, 1))),
+        ("counts.tif", np.tile(np.linspace(-(2**20), 2**20, 256).astype(np.int32), (8, 1))),
+    ],
+)
+def test_color_on_a_16_bit_or_float_ramp_is_a_visible_ramp(tmp_path, capsys, name, ramp):
+    # Pillow's RGB is 8-bit: converting these values to it clipped them to a white or black page.
+    Image.fromarray(ramp).save(tmp_path / name)
+    assert main(["apply", str(tmp_path / name), "--color", "-k", "identity", "-o", str(tmp_path / "o")]) == 0
+    [output] = (tmp_path / "o").iterdir()
+    with Image.open(output) as im:
+        assert im.mode == "RGB"
+        result = np.asarray(im)
+    assert (result == result[..., :1]).all()  # grey: three equal channels
+    grey = result[..., 0]
+    assert grey.min() == 0 and grey.max() == 255
+    np.testing.assert_array_equal(grey[0], np.arange(256))  # the ramp's own steps, min..max onto 0..255
+    err = capsys.readouterr().err
+    assert f"{tmp_path / name}: " in err and "--color stretched its values' min..max onto 0..255" in err

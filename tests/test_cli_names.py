@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cli_helpers import cli_page_commands, files_in
+from cli_helpers import cli_page_commands, files_in, run
 from convpool.cli import main
 from convpool.cli._args import glue_dash_values
 from convpool.cli._parser import build_parser
@@ -134,3 +135,64 @@ def test_the_demos_maps_are_outputs_its_input_is_not(tmp_path, capsys):
     assert main(["apply", str(tmp_path), "-q", "-o", str(tmp_path)]) == 0
     assert "skipped 7 convpool outputs" in capsys.readouterr().err
     assert "ascent.edges.png" in files_in(tmp_path) and len(files_in(tmp_path)) == 9
+
+
+def make_file_named(folder: Path, name: bytes) -> Path:
+    """A small image in ``folder`` under the raw file name ``name``; skipped where the file
+    system takes no such name (macOS and Windows keep names Unicode)."""
+    folder.mkdir(exist_ok=True)
+    path = folder / os.fsdecode(name)
+    try:
+        small_image(path)
+    except (OSError, UnicodeError, ValueError):
+        pytest.skip(f"this file system takes no file named {name!r}")
+    return path
+
+
+def test_a_name_that_is_not_utf_8_is_filtered_and_shown_escaped(tmp_path):
+    make_file_named(tmp_path / "photos", b"bad\xff.png")
+    proc = run("apply", "photos", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert f"{Path('photos')}{os.sep}bad\\xff.png -> {Path('out')}{os.sep}bad\\xff.edges.png (12 x 16)\n" in proc.stdout
+    output = tmp_path / "out" / os.fsdecode(b"bad\xff.edges.png")
+    assert os.listdir(os.fsencode(tmp_path / "out")) == [b"bad\xff.edges.png"]
+    with Image.open(output) as im:
+        assert im.info["Description"].endswith(" 'bad\\xff.png'")
+
+
+@pytest.mark.parametrize(("name", "kind"), [("café ☃.png", np.uint8), ("café ☃.tif", np.float32)])
+def test_a_names_non_ascii_letters_are_kept_in_the_description_escaped(tmp_path, name, kind):
+    (tmp_path / "in").mkdir()
+    Image.fromarray(np.zeros((8, 8), kind)).save(tmp_path / "in" / name)
+    assert main(["apply", str(tmp_path / "in"), "-q", "-o", str(tmp_path / "o")]) == 0
+    [output] = (tmp_path / "o").iterdir()
+    with Image.open(output) as im:
+        description = im.info.get("Description") or im.tag_v2[270]
+    assert description.endswith(" 'caf\\xe9 \\u2603" + name[-4:] + "'"), description
+
+
+@pytest.mark.parametrize(
+    ("name", "escaped"),
+    [
+        (b"two\nlines.png", "two\\nlines.png"),
+        (b"\x1b[2Jred\x1b[31m.png", "\\x1b[2Jred\\x1b[31m.png"),
+        (b"tab\there\r.png", "tab\\there\\r.png"),
+    ],
+)
+def test_names_cannot_fake_lines_or_drive_the_terminal(tmp_path, name, escaped):
+    make_file_named(tmp_path / "photos", name)
+    (tmp_path / "photos" / os.fsdecode(name.replace(b".png", b".txt"))).write_text("skipped, and listed")
+    proc = run("apply", "photos", "nowhere\n.png", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 1
+    text = proc.stdout + proc.stderr
+    assert not any(c in text for c in "\x1b\r\t"), text
+    stem = escaped.removesuffix(".png")
+    first = proc.stdout.splitlines()[0]
+    assert first == f"{Path('photos')}{os.sep}{escaped} -> {Path('out')}{os.sep}{stem}.edges.png (12 x 16)"
+    assert proc.stderr.splitlines() == [
+        "convpool: nowhere\\n.png: no such file or folder",
+        f"convpool: skipped 1 file in folders not named as images: {Path('photos')}{os.sep}{stem}.txt",
+        "convpool: 1 of 2 files failed",
+    ]
+    assert files_in(tmp_path / "out") == [os.fsdecode(name).replace(".png", ".edges.png")]

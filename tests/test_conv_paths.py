@@ -20,16 +20,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convpool
-from convpool import _config, _convolve, reference
-from helpers import assert_identical, assert_kernel_result, layouts
+from convpool import _config, _kernel, reference
+from helpers import assert_identical, assert_kernel_result, layouts, plan_of, planner_constant
 from test_variants import in_bands, make_image, reference_convolve
 
 OUTS = [(np.uint8, 1.0), (np.uint8, 0.5), (np.uint16, 1.0), (np.int16, -1.0), (np.float32, 1.0), (np.float64, 0.25)]
 
 
 def takes_pairs(kernel, dtype=np.uint8) -> bool:
-    """Whether the build in force runs ``kernel`` on the pair path."""
-    return _convolve.takes_pairs(_convolve.checked_kernel(kernel), np.dtype(dtype), _config.current().build)
+    """Whether the build in force runs ``kernel`` on the pair path (as pairs, or as the
+    quads of AVX-512 VNNI)."""
+    return plan_of(kernel, dtype).route in ("pairs", "quads")
 
 
 class _Pairs:
@@ -93,11 +94,26 @@ def test_the_planner_takes_pairs_where_they_are_exact(pair_build, kernel, pairs)
             assert takes_pairs(kernel) == (pairs and name != "baseline")
 
 
+def test_a_plan_is_made_once_per_kernel_dtypes_and_build():
+    # Kept with the cached kernel: the same bytes in another array find the same plan.
+    kernel = random_kernel((5, 5), -3, 3, 40)
+    first = plan_of(kernel, np.uint8)
+    assert plan_of(kernel.copy(), np.uint8) is first
+    assert plan_of(kernel, np.uint8, np.float32) is not first
+    assert plan_of(kernel, np.uint16) is not first
+    for name, build in _config.BUILDS.items():
+        with _config.override(build=build):
+            # Each build's own route (the AVX-512 build's quads may take it, where the others do not).
+            made = plan_of(kernel, np.uint8)
+            assert made is plan_of(kernel.copy(), np.uint8), name
+            assert made.function is getattr(build.conv, f"correlate_{made.route}"), name
+
+
 def test_pair_groups_keep_int16_exact():
     # Each group of pairs sums at most 128 * 255 in int16; the groups follow row-major
     # order and cover every nonzero tap once.
     kernel = random_kernel((13, 12), -60, 60, 3)
-    pairs = _convolve.checked_kernel(kernel).pairs
+    pairs = _kernel.checked_kernel(kernel).pairs
     assert tuple(pairs[0, :2]) == kernel.shape
     body = pairs[1:]
     assert (np.diff(body[:, 4]) >= 0).all()
@@ -119,7 +135,9 @@ PAIR_KERNELS = [
     random_kernel((1, 17), -64, 64, 4),
     random_kernel((17, 1), -64, 64, 5),
     np.where(random_kernel((9, 9), 0, 3, 6) == 0, 0, random_kernel((9, 9), -40, 40, 7)),
-    np.array([[64, 64, -128, 0, 1]] * 3),
+    # The extremes of a pair (int8's least, |k0| + |k1| = 128); rank 2, or the
+    # separable path would run it.
+    np.array([[64, 64, -128, 0, 1], [64, 64, -128, 0, 1], [-128, 0, 64, 64, 1]]),
 ]
 # Widths around the blocks of 64 pixels (AVX2, quads), 128 (AVX-512 pairs) and the
 # baseline's 16.
@@ -162,13 +180,9 @@ def test_pair_path_agrees_with_the_int16_path():
     for taps in (1, 10**9):
         for build, quads in [(b, q) for b in _config.BUILDS.values() for q in (True, False)]:
             with _config.override(build=_config.Build(build.name, _Pairs(build.conv, quads), build.pool)):
-                old = _convolve._PAIRS_MIN_TAPS, _convolve._QUADS_MIN_TAPS
-                _convolve._PAIRS_MIN_TAPS = _convolve._QUADS_MIN_TAPS = taps
-                try:
+                with planner_constant("_PAIRS_MIN_TAPS", taps), planner_constant("_QUADS_MIN_TAPS", taps):
                     assert takes_pairs(kernel) == (taps == 1)
                     results += in_bands(convpool.convolve, image, kernel)
-                finally:
-                    _convolve._PAIRS_MIN_TAPS, _convolve._QUADS_MIN_TAPS = old
     for got in results[1:]:
         assert_identical(got, results[0])
 
@@ -223,10 +237,12 @@ FLOAT_KERNELS = _float_kernels()
 def test_float_passes_match_the_reference(build, name, dtype):
     kernel = FLOAT_KERNELS[name]
     # A float kernel, or an integer one on a float image: the float64 path.
-    assert _convolve.plan(_convolve.checked_kernel(kernel), np.dtype(dtype)) == 0 or dtype not in (np.float32, np.float64)
+    bits = plan_of(kernel, dtype).bits
+    assert bits == 0 or dtype not in (np.float32, np.float64)
     for shape in [(2, 19, 30), (1, 16, 513)]:  # stacks meeting in a band; the 512-column blocks
         image = make_image(dtype, shape)
-        for mode, out_dtype, weight in (("keep", np.float32, 1.0), ("valid", np.float64, -0.5), ("keep", np.uint8, 0.5)):
+        calls = (("keep", np.float32, 1.0), ("valid", np.float64, -0.5), ("keep", np.uint8, 0.5))
+        for mode, out_dtype, weight in calls:
             expected = np.stack([reference_convolve(im, kernel, weight, mode=mode, dtype=out_dtype) for im in image])
             for got in in_bands(convpool.convolve, image, kernel, weight, mode=mode, dtype=out_dtype, axes=(-2, -1)):
                 assert_kernel_result(got, expected, image, kernel, weight)
@@ -310,6 +326,6 @@ def test_quads_run_where_the_cpu_has_avx512_vnni():
         pytest.skip("no build takes the quads on this CPU")
     with _config.override(build="avx512"):
         kernel = random_kernel((9, 9), -3, 3, 10)
-        assert takes_pairs(kernel)
+        assert plan_of(kernel, np.uint8).route == "quads"
         image = make_image(np.uint8, (40, 300))
         assert_identical(convpool.convolve(image, kernel), reference_convolve(image, kernel, 1.0))

@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 import convpool
 from convpool import reference
 from helpers import (
-    OUT_DTYPES, assert_identical, call_with_out, digest, images, outs, slice_by_slice, spatial_axes, within_tolerance,
+    OUT_DTYPES,
+    assert_identical,
+    call_with_out,
+    digest,
+    images,
+    outs,
+    slice_by_slice,
+    spatial_axes,
+    within_tolerance,
 )
 
 CODELAB_FILTERS = {

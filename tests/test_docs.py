@@ -162,6 +162,18 @@ def test_shared_docstring_text_is_filled_and_shared():
         _docstrings.docdict["workers"].splitlines()) + "\n50% b"
 
 
+@needs_docs
+def test_performance_page_puts_results_first():
+    """The results, then how the speed is had, then how to reproduce; no file, script or
+    instruction name before the first result."""
+    text = (DOCS / "performance.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, flags=re.M)
+    assert headings[0] == "Results" and headings.index("How it works") < headings.index("Reproducing"), headings
+    opening = text[: text.index("## Results")]
+    assert "`" not in opening and "bench/" not in opening, opening
+    assert text.index("{include} _generated/performance.md") < text.index("## How it works")
+
+
 @pytest.mark.skipif(not (ROOT / "bench").is_dir() or not DOCS.is_dir(), reason="bench/ and docs/ come with a clone")
 def test_performance_page_renders_every_results_file(tmp_path, monkeypatch):
     """Each results file gets its intro, machine line, tables and plots; a family spanning
@@ -194,3 +206,6 @@ def test_performance_page_renders_every_results_file(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == [
         "conv.ratios.png", "conv.time_vs_kernel.png", "zeta.ratios.png"]
     assert "| 5x5 | 512 | 5 ms | 10 ms |" in page
+    # Results first: each file's plots and tables come before the script and file that made them.
+    assert page.index("(/_generated/conv.ratios.png)") < page.index("bench/conv_space.py")
+    assert page.index("Convolution across kernel sizes") < page.index("(/_generated/conv.time_vs_kernel.png)")

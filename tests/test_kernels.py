@@ -131,3 +131,44 @@ def test_kernel_does_not_share_the_callers_array():
     source[0, 0] = 99
     assert k.matrix[0, 0] == 1 and source.flags.writeable
 
+
+
+# ---------------------------------------------------------------- convolve takes them
+
+
+@pytest.mark.parametrize("name", list(kernels.KERNELS))
+def test_convolve_takes_a_kernel_or_its_name(name):
+    """A Kernel or its name stands for its matrix and its weight; `weight` multiplies it."""
+    k = kernels.get(name)
+    image = convpool.data.ascent()[:40, :50]
+    for weight in (1.0, 0.5, -3):
+        expected = convpool.convolve(image, k.matrix, k.weight * weight, dtype=np.float64)
+        for given in (k, name, name.upper().replace("_", "-")):
+            got = convpool.convolve(image, given, weight, dtype=np.float64)
+            assert (got == expected).all(), (name, given, weight)
+    assert (convpool.convolve(image, k) == reference.convolve(image, k.matrix, k.weight)).all()
+
+
+def test_convolve_takes_a_kernel_of_ones_own():
+    ridge = kernels.Kernel("ridge", [[-1, 2, -1]], 0.25)
+    image = convpool.data.ascent()[:20, :30]
+    assert (convpool.convolve(image, ridge, 2) == convpool.convolve(image, [[-1, 2, -1]], 0.5)).all()
+
+
+def test_convolve_refuses_an_unknown_name_listing_the_names():
+    with pytest.raises(ValueError, match=r"`kernel` .*unknown name 'gaussian'; the names: edges, .*gaussian_5x5"):
+        convpool.convolve(convpool.data.ascent(), "gaussian")
+
+
+def test_dask_convolve_takes_a_kernel_or_its_name():
+    da = pytest.importorskip("dask.array")
+    import convpool.dask
+
+    image = convpool.data.ascent()[:60, :70]
+    lazy = da.from_array(image, chunks=(25, 30))
+    expected = convpool.convolve(image, kernels.GAUSSIAN_5X5.matrix, 2 / 256, mode="reflect")
+    for given in (kernels.GAUSSIAN_5X5, "gaussian_5x5"):
+        got = convpool.dask.convolve(lazy, given, 2, mode="reflect").compute()
+        assert (got == expected).all()
+    with pytest.raises(ValueError, match=r"`kernel` .*unknown name 'blur'; the names: edges"):
+        convpool.dask.convolve(lazy, "blur")

@@ -45,11 +45,11 @@ def ties_image(dtype, shape, seed: int) -> np.ndarray:
     return values[rng.integers(0, len(values), shape)]
 
 
-def every_split(fn):
-    """fn() on one thread and on bands split as finely as possible."""
-    results = [fn(1)]
+def every_split(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` on one thread and on bands split as finely as possible."""
+    results = [function(*args, **kwargs, workers=1)]
     with _config.override(min_pixels_per_thread=1):
-        results += [fn(2), fn(3)]
+        results += [function(*args, **kwargs, workers=n) for n in (2, 3)]
     return results
 
 
@@ -61,7 +61,7 @@ def test_every_window_route(build, kind, dtype):
     for size, stride in WINDOWS:
         for ceil_mode in (False, True):
             expected = REFERENCES[kind](image, size, stride, ceil_mode)
-            for got in every_split(lambda n: POOLS[kind](image, size, stride=stride, ceil_mode=ceil_mode, workers=n)):
+            for got in every_split(POOLS[kind], image, size, stride=stride, ceil_mode=ceil_mode):
                 assert_identical(got, expected)
 
 
@@ -108,8 +108,7 @@ def test_tall_stacks_and_ring_across_images(build, kind):
         for size, stride in (((7, 2), (1, 1)), ((6, 3), (2, 1)), ((3, 3), (1, 2)), ((9, 1), (4, 1))):
             for ceil_mode in (False, True):
                 expected = np.stack([REFERENCES[kind](im, size, stride, ceil_mode) for im in stack])
-                for got in every_split(lambda n: POOLS[kind](stack, size, stride=stride, ceil_mode=ceil_mode,
-                                                             axes=(1, 2), workers=n)):
+                for got in every_split(POOLS[kind], stack, size, stride=stride, ceil_mode=ceil_mode, axes=(1, 2)):
                     assert_identical(got, expected)
 
 
@@ -136,8 +135,7 @@ def test_avg_exact_sums(build, out):
             for size in sizes:
                 for ceil_mode in (False, True):
                     expected = reference.avg_pool(image, size, None, ceil_mode, dtype=out)
-                    for got in every_split(lambda n: convpool.avg_pool(image, size, ceil_mode=ceil_mode, dtype=out,
-                                                                       workers=n)):
+                    for got in every_split(convpool.avg_pool, image, size, ceil_mode=ceil_mode, dtype=out):
                         assert_identical(got, expected)
 
 
@@ -194,7 +192,7 @@ def test_uint8_2x2_vectors(build, kind):
                 for dt in dtypes:
                     args = {"dtype": dt} if dt is not None else {}
                     expected = REFERENCES[kind](base, 2, 2, ceil_mode, **args)
-                    for got in every_split(lambda n: POOLS[kind](image, 2, ceil_mode=ceil_mode, workers=n, **args)):
+                    for got in every_split(POOLS[kind], image, 2, ceil_mode=ceil_mode, **args):
                         assert_identical(got, expected)
                     out = np.full(expected.shape, 7, expected.dtype)
                     POOLS[kind](image, 2, ceil_mode=ceil_mode, out=out, **args)
@@ -215,5 +213,5 @@ def test_large_images_read_a_row_at_a_time(build, kind, dtype, size):
         parts = [POOLS[kind](image[:, c:c + chunk], size, ceil_mode=ceil_mode) for c in range(0, image.shape[1], chunk)]
         expected = np.concatenate(parts, axis=1)
         assert expected.shape == (1 + ceil_mode, -(-image.shape[1] // size) if ceil_mode else image.shape[1] // size)
-        for got in every_split(lambda n: POOLS[kind](image, size, ceil_mode=ceil_mode, workers=n)):
+        for got in every_split(POOLS[kind], image, size, ceil_mode=ceil_mode):
             assert_identical(got, expected)

@@ -64,3 +64,25 @@ def test_readme_links_resolve():
     for link in links:
         if "://" not in link:
             assert (ROOT / link).exists(), link
+
+
+def test_readme_says_what_convpool_apply_writes(tmp_path):
+    """The README's sentence on `convpool apply photo.jpg` names the one file it writes."""
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    import convpool
+
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    match = re.search(r"`convpool apply photo\.jpg` (.*?)\(\[the command line\]", text)
+    assert match, "the README no longer describes `convpool apply photo.jpg`"
+    claimed = re.findall(r"`(convpool-out/[^`]+)`", match.group(1))
+    assert claimed and "does the same" not in match.group(1)
+    Image.fromarray(convpool.data.ascent()[:64, :80]).convert("RGB").save(tmp_path / "photo.jpg")
+    proc = subprocess.run([sys.executable, "-m", "convpool", "apply", "photo.jpg"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    written = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "convpool-out").iterdir())
+    assert written == claimed

@@ -7,6 +7,8 @@ non-integer kernels. Both builds, band splits and layouts, as for the 2-D paths.
 
 from __future__ import annotations
 
+import functools
+
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
@@ -14,24 +16,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convpool
-from convpool import _config, _convolve, reference
-from helpers import assert_identical, within_tolerance
+from convpool import _config, _kernel, _plan, reference
+from helpers import assert_identical, assert_kernel_result, plan_of, planner_constant, within_tolerance
 from test_convolve import calls, run_and_reference
 
-SUM_KINDS = _config.BUILDS["baseline"].conv.SUM_KINDS
 BINOMIAL5 = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1])
 GAUSS15 = [1, 3, 6, 11, 19, 28, 35, 37, 35, 28, 19, 11, 6, 3, 1]  # bench/conv_space.py's
 
 
 def route(kernel, dtype):
-    """(kernel name, column-sum kind, row-sum kind) of the planned separable path, or None."""
-    planned = _convolve.plan_separable(_convolve.checked_kernel(kernel), np.dtype(dtype))
-    if planned is None:
-        return None
-    name, args, _ = planned
-    if name == "correlate_sep_float":
+    """("int", column-sum kind, row-sum kind) or ("float",) of the planned separable
+    path, or None where a 2-D path runs."""
+    planned = plan_of(kernel, dtype)
+    if planned.route == "sep_float":
         return ("float",)
-    return ("int", SUM_KINDS[args[2]], SUM_KINDS[args[3]])
+    if planned.route == "sep_int":
+        return ("int", *planned.sums)
+    return None
 
 
 def vectors(width=st.integers(1, 15), values=st.integers(-9, 9)):
@@ -70,6 +71,8 @@ def outer_products(draw, values=st.integers(-9, 9), max_width: int = 15):
         (np.outer(np.exp(-np.arange(-6, 7) ** 2 / 8), np.exp(-np.arange(-6, 7) ** 2 / 8)), np.float32, ("float",)),
         (BINOMIAL5 / 256, np.uint8, ("float",)),
         (BINOMIAL5 / 256 + 1e-9 * np.eye(5), np.float64, None),  # rank 2, however close to 1
+        (np.full((3, 3), 2.0**60), np.float32, None),  # integer-valued, taps beyond 2**53: the 2-D float path
+        (np.full((3, 3), 1e300), np.uint8, None),
     ],
 )
 def test_plan(kernel, dtype, expected):
@@ -79,7 +82,7 @@ def test_plan(kernel, dtype, expected):
 @given(outer_products(st.integers(-2**20, 2**20)))
 def test_integer_factors_are_exact(k):
     """The factors multiply back to the kernel exactly, the column has no common factor."""
-    factors = _convolve.checked_kernel(k).factors
+    factors = _kernel.checked_kernel(k).factors
     if not k.any():
         assert factors is None
         return
@@ -93,7 +96,7 @@ def test_integer_factors_are_exact(k):
 def test_rank_two_integer_kernels_are_not_factored(k, i, j, step):
     k = k.copy()
     k[i % k.shape[0], j % k.shape[1]] += step
-    factors = _convolve.checked_kernel(k).factors
+    factors = _kernel.checked_kernel(k).factors
     rank = np.linalg.matrix_rank(k.astype(np.float64))
     if rank == 1:  # the change may leave it rank 1 (a row or column of one tap)
         assert (np.outer(factors[0][0], factors[1][0]) == k).all()
@@ -144,13 +147,9 @@ def test_factor_widths_and_image_kinds(build, split_everything, u, v, dtype, out
 def _two_d(image, kernel, **kwargs):
     """The 2-D paths' result (checked against the reference in test_convolve and
     test_variants): the oracle for images too large for the reference's loops."""
-    saved = _convolve._SEPARABLE_OVERHEAD
-    _convolve._SEPARABLE_OVERHEAD = 10**9
-    try:
-        assert _convolve.plan_separable(_convolve.checked_kernel(kernel), image.dtype) is None
+    with planner_constant("_SEPARABLE_OVERHEAD", 10**9):
+        assert route(kernel, image.dtype) is None
         return convpool.convolve(image, kernel, **kwargs)
-    finally:
-        _convolve._SEPARABLE_OVERHEAD = saved
 
 
 # Kernels and images that take every pair of sum types the planner uses.
@@ -209,7 +208,7 @@ def rank_one_floats():
     # No magnitudes below 1e-3: products that underflow are no outer product in float64.
     floats = st.just(0.0) | st.floats(1e-3, 4) | st.floats(-4, -1e-3)
     random = st.tuples(st.integers(1, 9), st.integers(1, 9)).flatmap(
-        lambda s: st.tuples(hnp.arrays(np.float64, s[0], elements=floats), hnp.arrays(np.float64, s[1], elements=floats))
+        lambda s: st.tuples(*(hnp.arrays(np.float64, n, elements=floats) for n in s))
     )
     gaussian = st.tuples(st.integers(1, 15), st.floats(0.3, 5)).map(
         lambda p: (np.exp(-(np.arange(p[0]) - p[0] // 2) ** 2 / (2 * p[1] ** 2)),) * 2
@@ -227,13 +226,14 @@ def test_rank_one_float_kernels_within_tolerance(split_everything, case):
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
-@given(kernel=rank_one_floats(), seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.uint8, np.float32, np.float64]))
+@given(kernel=rank_one_floats(), seed=st.integers(0, 2**32 - 1),
+       dtype=st.sampled_from([np.uint8, np.float32, np.float64]))
 def test_rank_one_float_kernels_both_builds(build, kernel, seed, dtype):
     """The path is taken wherever it saves taps, on both builds, within the tolerance."""
     k = np.asarray(kernel)
     nonzero = np.count_nonzero(k)
     taps = np.count_nonzero(k.any(axis=1)) + np.count_nonzero(k.any(axis=0))
-    if np.any(k != np.trunc(k)) and taps + _convolve._SEPARABLE_OVERHEAD < nonzero:
+    if np.any(k != np.trunc(k)) and taps + _plan._SEPARABLE_OVERHEAD < nonzero:
         assert route(k, np.float32) == ("float",)
     image = (np.random.default_rng(seed).random((17, 40)) * 255).astype(dtype)
     for out in (np.uint8, np.float32, np.float64):
@@ -267,3 +267,47 @@ def test_64_bit_sums_tap_by_tap(build, split_everything, dtype, width):
         for weight in (1.0, 0.5):
             got = convpool.convolve(image, kernel, weight, dtype=out, axes=(-2, -1), workers=2)
             assert_identical(got, np.stack([reference.convolve(i, kernel, weight, dtype=out) for i in image]))
+
+
+# ---------------------------------------------------------------- beyond the integer paths
+
+# Integer-valued kernels whose taps sum to 2**53 or more: no integer path holds them, and
+# two float64 passes would sum in another order than the reference. Rank 1, so they would
+# be factored if the planner let them.
+HUGE_INTEGER_KERNELS = {
+    "full 2**60": np.full((3, 3), 2.0**60),
+    "full 1e300": np.full((3, 3), 1e300),
+    "binomial * 2**51": np.outer([1, 2, 1], [1, 2, 1]) * 2.0**51,  # sums to 2**55
+    "5x5 ones * 2**49": np.ones((5, 5)) * 2.0**49,  # sums to 25 * 2**49 > 2**53
+}
+IMAGE_KINDS = [np.dtype(code) for code in _config.BUILDS["baseline"].conv.IMAGE_KINDS]
+
+
+def _huge_case_image(dtype: np.dtype) -> np.ndarray:
+    """64 x 64 pixels of ``dtype``, spread so that sums of float64 products round, small
+    enough that the products of 1e300 stay finite."""
+    rng = np.random.default_rng(dtype.num)
+    if dtype.kind == "f":
+        return (rng.standard_normal((64, 64)) * 100).astype(dtype)
+    if dtype.kind == "b":
+        return rng.integers(0, 2, (64, 64)).astype(dtype)
+    info = np.iinfo(dtype)
+    return rng.integers(max(info.min, -1000), min(info.max, 1000), (64, 64), endpoint=True).astype(dtype)
+
+
+@functools.cache
+def _huge_case_reference(name: str, dtype: np.dtype, out: type) -> np.ndarray:
+    return reference.convolve(_huge_case_image(dtype), HUGE_INTEGER_KERNELS[name], dtype=out)
+
+
+@pytest.mark.parametrize("name", sorted(HUGE_INTEGER_KERNELS))
+def test_integer_valued_kernels_beyond_2_53_are_bit_for_bit(build, name):
+    """No float path that reorders sums: the 2-D float path, which is the reference's
+    order, on every build and every image kind, for results that would round otherwise."""
+    kernel = HUGE_INTEGER_KERNELS[name]
+    for dtype in IMAGE_KINDS:
+        assert route(kernel, dtype) is None, dtype
+        image = _huge_case_image(dtype)
+        for out in (np.float64, np.float32, np.uint8):
+            got = convpool.convolve(image, kernel, dtype=out)
+            assert_kernel_result(got, _huge_case_reference(name, dtype, out), image, kernel)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import convpool
+from convpool import _kernel, reference
 from helpers import assert_identical, digest, lay_out
 
 THREADS = 8
@@ -118,6 +119,35 @@ def test_many_threads_on_small_images_split_into_bands():
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+
+
+def test_threads_racing_to_plan_new_kernels_agree():
+    """The first calls with new kernels fill the kernel cache and each kernel's plans
+    from many threads at once: every call still gives the reference's pixels."""
+    rng = np.random.default_rng(8)
+    images = [rng.integers(0, 256, (20, 30), dtype=np.uint8), rng.integers(-999, 999, (20, 30)).astype(np.int16)]
+    kernels = [rng.integers(-3, 4, (k, k)) for k in (3, 5, 7, 9)] + [np.outer([1, 2, 1], [1, 4, 6, 4, 1])]
+    cases = [(i, k, dt) for i in range(len(images)) for k in range(len(kernels)) for dt in (np.uint8, np.float32)]
+    expected = [reference.convolve(images[i], kernels[k], 0.5, dtype=dt) for i, k, dt in cases]
+    _kernel._CACHE.clear()  # the threads make every kernel and plan
+    barrier = threading.Barrier(THREADS)
+    errors: list[BaseException] = []
+
+    def worker(t: int) -> None:
+        try:
+            barrier.wait()
+            for j in np.random.default_rng(t).permutation(len(cases)):
+                i, k, dt = cases[j]
+                assert_identical(convpool.convolve(images[i], kernels[k], 0.5, dtype=dt), expected[j])
+        except BaseException as exc:  # reported in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(THREADS)]
     for th in threads:
         th.start()
     for th in threads:

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import convpool
-from convpool import _config, _convolve, reference
-from helpers import assert_identical, assert_kernel_result  # bit for bit, but for the sign of a NaN
+from convpool import _config, reference
+from helpers import assert_identical, assert_kernel_result, plan_of  # bit for bit, but for the sign of a NaN
 
 AVX2 = "avx2" in _config.BUILDS
 # The best target this CPU runs: the builds of every target up to it must be present
@@ -27,8 +27,7 @@ PATHS = {"correlate_int16": 16, "correlate_int32": 32, "correlate_int": 64, "cor
 
 
 def path_of(kernel, dtype):
-    planned = _convolve.plan(_convolve.checked_kernel(kernel), np.dtype(dtype))
-    return {bits: name for name, bits in PATHS.items()}[planned]
+    return {bits: name for name, bits in PATHS.items()}[plan_of(kernel, dtype).bits]
 
 
 rng = np.random.default_rng(20240531)

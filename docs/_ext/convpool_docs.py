@@ -46,14 +46,24 @@ from convpool import kernels
 
 kernel = kernels.get("{name}")
 image = convpool.data.ascent()
-feature_map = convpool.convolve(image, kernel.matrix, kernel.weight)
+feature_map = convpool.convolve(image, kernel)  # its matrix and its weight
 print(kernel.matrix, "weight", kernel.weight)
+
+
+
+def ink(cells, value):
+    """Black on a light cell, white on a dark one: the cell colour's relative luminance
+    (WCAG), above or below the point where both contrast alike."""
+    rgb = np.array(cells.cmap(cells.norm(value))[:3])
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return "black" if linear @ [0.2126, 0.7152, 0.0722] > 0.179 else "white"
+
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4.2), width_ratios=[1, 2])
 limit = np.abs(kernel.matrix).max()
-left.imshow(kernel.matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
+cells = left.imshow(kernel.matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
 for (i, j), value in np.ndenumerate(kernel.matrix):
-    left.text(j, i, f"{{value:g}}", ha="center", va="center", fontsize=9)
+    left.text(j, i, f"{{value:g}}", ha="center", va="center", fontsize=9, color=ink(cells, value))
 left.set_title(f"{{kernel.name}}, weight {{Fraction(kernel.weight).limit_denominator(10**6)}}")
 left.set_xticks(range(kernel.shape[1]))
 left.set_yticks(range(kernel.shape[0]))
@@ -63,11 +73,11 @@ plt.show()
 '''
 
 
-def kernel_examples() -> None:
-    """Write one gallery example per named kernel; remove those of kernels gone."""
+def kernel_examples(folder: Path = KERNEL_EXAMPLES) -> None:
+    """Write one gallery example per named kernel into `folder`; remove those of kernels gone."""
     from convpool import kernels
 
-    KERNEL_EXAMPLES.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     wanted = {}
     for i, (name, k) in enumerate(kernels.KERNELS.items()):
         kh, kw = k.shape
@@ -81,36 +91,41 @@ def kernel_examples() -> None:
             name=name,
             margin=f"{kh // 2}-pixel" if kh == kw else f"{kh // 2} x {kw // 2}-pixel",
         )
-    for old in KERNEL_EXAMPLES.glob("plot_*.py"):
+    for old in folder.glob("plot_*.py"):
         if old.name not in wanted:
             old.unlink()
     for filename, text in wanted.items():
-        path = KERNEL_EXAMPLES / filename
+        path = folder / filename
         if not path.exists() or path.read_text() != text:  # unchanged files stay unchanged
             path.write_text(text)
 
 
 # ------------------------------------------------------------------ performance
 
+# Each results file: a title, what it measures, and the script that writes it.
 INTROS = {
     "compare": (
-        "``bench/compare.py``: convpool against its peers in one run, the README's "
-        "cases: the codelab's three 3x3 filters, a 5x5 integer kernel and a 7x7 float64 "
-        "kernel at 512, 2048 and 4096 pixels a side (against ``cv2.filter2D``, "
-        "``scipy.ndimage``, NumPy slices and PyTorch where installed), 2x2 max pooling "
-        "(against a copy of the image, ``image.max()``, a NumPy expression, scikit-image "
-        "and PyTorch) and the call overhead on a 32 x 32 image. Times are medians of "
-        "repeated calls, one thread; ratios are convpool / peer from those medians."
+        "The codelab's cases against their peers",
+        "The codelab's three 3x3 filters, a 5x5 integer kernel and a 7x7 float64 kernel at "
+        "512, 2048 and 4096 pixels a side (against ``cv2.filter2D``, ``scipy.ndimage``, NumPy "
+        "slices and PyTorch where installed), 2x2 max pooling (against a copy of the image, "
+        "``image.max()``, a NumPy expression, scikit-image and PyTorch) and the call overhead "
+        "on a 32 x 32 image. Times are medians of repeated calls, one thread; ratios are "
+        "convpool / peer from those medians.",
+        "bench/compare.py",
     ),
     "conv": (
-        "``bench/conv_space.py``: convolution over kernel sizes, image sizes and dtypes, "
-        "convpool against the fastest peers, as paired ratios (convpool and the peer "
-        "timed back to back, many rounds, the median of the per-round ratios)."
+        "Convolution across kernel sizes and dtypes",
+        "Convolution over kernel sizes, image sizes and dtypes, convpool against the fastest "
+        "peers, as paired ratios (convpool and the peer timed back to back, many rounds, the "
+        "median of the per-round ratios).",
+        "bench/conv_space.py",
     ),
     "pool": (
-        "``bench/pool_space.py``: pooling over window sizes, strides, image sizes and "
-        "dtypes, convpool against a copy of the image and the fastest peers, as paired "
-        "ratios."
+        "Pooling across window sizes, strides and dtypes",
+        "Pooling over window sizes, strides, image sizes and dtypes, convpool against a copy "
+        "of the image and the fastest peers, as paired ratios.",
+        "bench/pool_space.py",
     ),
 }
 ORDER = ["compare", "conv", "pool"]
@@ -169,16 +184,17 @@ def performance_page(results: Path = BENCH / "results", generated: Path = GENERA
         doc = json.loads(path.read_text(encoding="utf-8"))
         name = path.stem
         rows = doc.get("rows", [])
-        out += [f"### `bench/results/{path.name}`", ""]
-        out += [INTROS.get(name, f"Results written by the script in `bench/` that names them `{name}`."), ""]
-        out += [f"Measured on: {machine_line(doc)}.", ""]
-        for draw, what in ((plots.time_vs_kernel, "time against kernel size"), (plots.ratios, "ratios")):
+        title, what, script = INTROS.get(name, (f"`bench/results/{path.name}`", "", None))
+        out += [f"### {title}", ""] + ([what, ""] if what else [])
+        for draw, kind in ((plots.time_vs_kernel, "time against kernel size"), (plots.ratios, "ratios")):
             picture = draw(doc, generated / f"{name}.{draw.__name__}.png")
             if picture is not None:
-                out += [f"![{name}: {what}](/_generated/{picture.name})", ""]
+                out += [f"![{title}: {kind}](/_generated/{picture.name})", ""]
         out += ["convpool / the peer each row's target names (below 1: convpool is faster):", ""]
         out += [_measure.markdown(rows), ""]
         out += ["Median seconds per call of every contender:", "", times_table(rows), ""]
+        source = f"`bench/results/{path.name}`" + (f", written by `{script}`" if script else "")
+        out += [f"Measured on: {machine_line(doc)}. From {source}.", ""]
     (generated / "performance.md").write_text("\n".join(out), encoding="utf-8")
     return [str(p) for p in files]
 

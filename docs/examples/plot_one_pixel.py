@@ -59,6 +59,16 @@ assert reference.codelab_convolution(image[r - 2 : r + 3, c - 2 : c + 3], kernel
 # Left to right: where the pixel is; the neighbourhood; the kernel; the products, whose
 # sum (times the weight, clamped) is the stored value.
 
+
+
+def ink(cells, value):
+    """Black on a light cell, white on a dark one: the cell colour's relative luminance
+    (WCAG), above or below the point where both contrast alike."""
+    rgb = np.array(cells.cmap(cells.norm(value))[:3])
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return "black" if linear @ [0.2126, 0.7152, 0.0722] > 0.179 else "white"
+
+
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.8), width_ratios=[1.4, 1, 1, 1])
 axes[0].imshow(image[r - 20 : r + 21, c - 20 : c + 21], cmap="gray", vmin=0, vmax=255,
                extent=(c - 20.5, c + 20.5, r + 20.5, r - 20.5))
@@ -68,10 +78,9 @@ grids = [(neighbourhood, "neighbourhood (pixels)", "gray"), (kernel, "kernel (ta
          (products, f"products: sum {total:+.0f} -> {stored}", "RdBu_r")]
 for ax, (grid, title, cmap) in zip(axes[1:], grids, strict=True):
     limit = np.abs(grid).max() or 1
-    ax.imshow(grid, cmap=cmap, vmin=0 if cmap == "gray" else -limit, vmax=255 if cmap == "gray" else limit)
+    cells = ax.imshow(grid, cmap=cmap, vmin=0 if cmap == "gray" else -limit, vmax=255 if cmap == "gray" else limit)
     for (i, j), v in np.ndenumerate(grid):
-        ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=11,
-                color="red" if cmap == "gray" else "black")
+        ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=11, color=ink(cells, v))
     ax.set_title(title)
     ax.set_xticks([])
     ax.set_yticks([])

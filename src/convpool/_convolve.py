@@ -1,21 +1,21 @@
 """Convolution: :func:`convpool.convolve` and its one private route.
 
-Validate the arguments, plan (which compiled kernel, which taps and accumulator), lay
-out the stacks, and run in bands; column tiles of very wide images and the border strips
-of SciPy's modes are steps of that route.
+Validate the arguments, take the checked kernel (:mod:`convpool._kernel`) and its plan
+(:mod:`convpool._plan`), lay out the stacks, and run the plan in bands; column tiles of
+very wide images and the border strips of SciPy's modes are steps of that route.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from . import _borders, _config, _layout, _threads, _validate
+from . import _borders, _config, _layout, _plan, _threads, _validate, kernels
 from ._docstrings import docfiller
+from ._kernel import Kernel, checked_kernel
 
 __all__ = ["convolve"]
 
@@ -23,297 +23,6 @@ Mode = Literal[
     "keep", "valid", "reflect", "mirror", "nearest", "constant", "wrap",
     "grid-mirror", "grid-constant", "grid-wrap",
 ]
-# Largest magnitude that float64 holds as an exact integer.
-_EXACT = 2**53
-
-
-class Kernel:
-    """A checked kernel: its shape now; its float64 values, integer taps (where every
-    value is an integer of magnitude below 2**53 in all), nonzero count and accumulator
-    per image kind on first use.
-
-    A call whose kernel covers no pixel ("keep" mode, a kernel larger than the image)
-    then costs only the check of the kernel, not a conversion of every tap.
-    """
-
-    def __init__(self, source: np.ndarray) -> None:
-        self.shape: tuple[int, int] = source.shape
-        self._source = source  # checked: real, 2-D, non-empty, finite
-
-    @functools.cached_property
-    def values(self) -> np.ndarray:
-        """float64, read-only, C order: a private copy."""
-        values = np.array(self._source, dtype=np.float64, order="C", copy=True)
-        values.flags.writeable = False
-        self._source = values  # the caller's array is no longer referenced
-        return values
-
-    @functools.cached_property
-    def integral(self) -> bool:
-        """Whether every tap is an integer: the kernels whose results are the reference's
-        bit for bit on every path (the others promise the tolerance rule)."""
-        v = self.values
-        return bool((v == np.trunc(v)).all())
-
-    @functools.cached_property
-    def taps(self) -> np.ndarray | None:
-        """int64, read-only, where the kernel runs on the integer paths."""
-        v = self.values
-        with np.errstate(over="ignore"):  # a sum beyond float64's range is no integer kernel
-            exact = self.integral and float(np.abs(v).sum()) < _EXACT
-        if not exact:
-            return None
-        taps = v.astype(np.int64)
-        taps.flags.writeable = False
-        return taps
-
-    @functools.cached_property
-    def nonzero(self) -> int:
-        """Nonzero taps, at least 1: a measure of the work per pixel."""
-        return max(1, int(np.count_nonzero(self.values)))
-
-    @functools.cached_property
-    def accumulators(self) -> tuple[int, ...]:
-        """For each image kind, the integer path's accumulator bits (0: float64)."""
-        return tuple(_accumulator(self.taps, dt) for dt in _IMAGE_KIND)
-
-    @functools.cached_property
-    def pairs(self) -> np.ndarray | None:
-        """The taps as the uint8 pair path takes them, where it can (see _pairs)."""
-        return _pairs(self.taps)
-
-    @functools.cached_property
-    def factors(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """The kernel as ``outer(column, row)``, for the separable paths, or None.
-
-        Integer kernels: integer factors, found exactly (the row is a nonzero row of the
-        kernel divided by its gcd, so every other row is an integer multiple of it; the
-        product is then checked in Python's integers), the column with no common factor
-        and its first nonzero tap positive, so that its sums are the smallest. Other
-        kernels: float64 factors when the product equals the kernel within 1e-13 of each
-        tap, zeros exactly (rank 1, a Gaussian from a sigma for one), the column scaled
-        to at most 1 in magnitude. As int64 / float64 arrays of shape (1, n).
-        """
-        taps = self.taps
-        if taps is not None:
-            return _integer_factors(taps)
-        return _float_factors(self.values)
-
-    def complete(self) -> Kernel:
-        """Every field made now (a kernel kept for later: cached, or in a dask graph)."""
-        self.accumulators, self.nonzero, self.pairs, self.factors  # noqa: B018
-        return self
-
-
-def _integer_factors(taps: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    rows = np.flatnonzero(taps.any(axis=1))
-    if len(rows) == 0:
-        return None
-    row = taps[rows[0]]
-    row = row // int(np.gcd.reduce(row))
-    j = int(np.flatnonzero(row)[0])
-    if np.any(taps[:, j] % row[j]):
-        return None
-    column = taps[:, j] // row[j]
-    if not (np.outer(column.astype(object), row.astype(object)) == taps.astype(object)).all():
-        return None
-    common = int(np.gcd.reduce(column)) * (1 if column[np.flatnonzero(column)[0]] > 0 else -1)
-    return _frozen(column // common), _frozen(row * common)
-
-
-def _float_factors(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    i, j = np.unravel_index(int(np.argmax(np.abs(values))), values.shape)
-    column, row = values[:, j] / values[i, j], values[i].copy()
-    product = np.outer(column, row)
-    if not ((product == 0) == (values == 0)).all():
-        return None
-    if not (np.abs(product - values) <= 1e-13 * np.abs(values)).all():
-        return None
-    return _frozen(column), _frozen(row)
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a).reshape(1, -1)
-    a.flags.writeable = False
-    return a
-
-
-def checked_kernel(kernel: Any) -> Kernel:
-    """`kernel` checked, from the cache when it was seen before.
-
-    The same small kernel applied again and again (the codelab's case) skips the
-    conversion and checks, which cost more than filtering a small image. Keyed by dtype,
-    shape and bytes, so only identical kernels share an entry; the entries are private
-    copies, never the caller's array.
-    """
-    if isinstance(kernel, np.ndarray) and type(kernel) is not np.ndarray:
-        _validate.no_subclass(kernel, "kernel")  # before asarray drops a mask
-    try:
-        k = np.asarray(kernel)
-        key = (k.dtype, k.shape, k.tobytes()) if k.size <= _CACHE_MAX_TAPS else None
-    except (ValueError, TypeError):  # ragged lists and the like: the check says what is wrong
-        k, key = kernel, None
-    if key is not None:
-        hit = _CACHE.get(key)
-        if hit is not None:  # only checked kernels are stored
-            return hit
-    k = _validate.kernel(k)
-    _validate.finite(k, "kernel")
-    checked = Kernel(k)
-    if key is not None:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = checked.complete()
-    return checked
-
-
-_CACHE: dict[tuple[np.dtype, tuple[int, ...], bytes], Kernel] = {}
-_CACHE_SIZE = 64
-_CACHE_MAX_TAPS = 1024
-
-
-def _accumulator(taps: np.ndarray | None, dtype: np.dtype) -> int:
-    """The integer path's accumulator bits for an image of ``dtype``, or 0 for float64.
-
-    Integer-valued kernels on integer images accumulate in the narrowest exact
-    accumulator the kernels are compiled with for that image: int16 when
-    ``sum(|k|) * max|pixel of dtype|`` fits it, else int32, else int64 while that bound
-    stays below 2**53 (where float64 is exact as well); everything else runs in float64.
-    """
-    if taps is None or dtype.kind not in "iu":
-        return 0
-    bits = 8 * dtype.itemsize
-    bound = int(np.abs(taps).sum()) * (2**bits - 1 if dtype.kind == "u" else 2 ** (bits - 1))
-    for acc, limit in ((16, 2**15 - 1), (32, 2**31 - 1), (64, _EXACT - 1)):
-        if bound <= limit and dtype.str[1:] in _INT_IMAGES[acc]:
-            return acc
-    return 0
-
-
-def _pairs(taps: np.ndarray | None) -> np.ndarray | None:
-    """The kernel as horizontal tap pairs for uint8 images, or None if a pair is too large.
-
-    A pair ``(k[i, j], k[i, j + 1])`` (the second 0 past the last column) adds
-    ``x0 * k0 + x1 * k1`` in int16: exact while both are int8 and ``|k0| + |k1| <= 128``
-    (``255 * 128`` fits int16). Pairs are grouped in row-major order so that each
-    group's ``sum(|k|) * 255`` fits int16; the groups are summed in int32, which the
-    whole kernel's bound fits (``sum(|k|) * 255 < 2**31`` for any kernel of int8 taps
-    up to 2**16 pairs). Rows: ``(kh, kw, 0, 0, 0)``, then ``(row, column, k0, k1, group)``
-    for each pair with a nonzero tap; int64.
-    """
-    if taps is None or taps.size > 2**16:
-        return None
-    kh, kw = taps.shape
-    padded = np.zeros((kh, kw + kw % 2), np.int64)
-    padded[:, :kw] = taps
-    k0, k1 = padded[:, 0::2], padded[:, 1::2]
-    if min(k0.min(), k1.min()) < -128 or max(k0.max(), k1.max()) > 127 or (np.abs(k0) + np.abs(k1)).max() > 128:
-        return None
-    rows = [(kh, kw, 0, 0, 0)]
-    group, room = 0, 128
-    for i in range(kh):
-        for j in range(k0.shape[1]):
-            a, b = int(k0[i, j]), int(k1[i, j])
-            if a == 0 and b == 0:
-                continue
-            if abs(a) + abs(b) > room:
-                group, room = group + 1, 128
-            room -= abs(a) + abs(b)
-            rows.append((i, 2 * j, a, b, group))
-    if len(rows) == 1:  # an all-zero kernel: one zero pair
-        rows.append((0, 0, 0, 0, 0))
-    pairs = np.array(rows, np.int64)
-    pairs.flags.writeable = False
-    return pairs
-
-
-def takes_pairs(kernel: Kernel, dtype: np.dtype, build: _config.Build) -> bool:
-    """Whether :func:`convolve` runs ``kernel`` on an image of ``dtype`` on the uint8
-    pair path under ``build``: in builds that sum pairs in one instruction (AVX2, AVX-512),
-    kernels of small taps whose sums leave int16 (which the pair path sums in int16
-    groups carried in int32), and those with many taps."""
-    if not (build.conv.PAIRS and dtype == np.uint8 and kernel.pairs is not None):
-        return False
-    bits = plan(kernel, dtype)
-    many = _QUADS_MIN_TAPS if build.conv.QUADS else _PAIRS_MIN_TAPS
-    return bits == 32 or (bits == 16 and kernel.nonzero >= many)
-
-
-# Nonzero taps from which the int16 path's kernels run faster as pairs (measured on a
-# Zen 4 at 2048 x 2048: 7x7 kernels about even, 9x9 in 0.8 x the time), and as the
-# quads of AVX-512 VNNI (Zen 4, 2048 x 2048: 5x5 of 21 taps in 0.94 x the time, 7x7 of
-# 41 in 0.58 x, 9x9 in 0.58 x; a 3x3 in 1.5 x).
-_PAIRS_MIN_TAPS = 36
-_QUADS_MIN_TAPS = 20
-
-
-def _sum_kind(factor: np.ndarray, dtype: np.dtype) -> int | None:
-    """The separable integer path's sum type for ``factor`` over pixels of ``dtype``
-    (an index of SUM_KINDS), by the bound of ``_accumulator``; None where none holds it.
-
-    uint16 holds sums that are never negative (nonnegative taps on unsigned pixels) up
-    to 65535: the binomial 5 x 5 sums to 256 * 255, beyond int16.
-    """
-    bits = 8 * dtype.itemsize
-    bound = int(np.abs(factor).sum()) * (2**bits - 1 if dtype.kind == "u" else 2 ** (bits - 1))
-    limits = {"i2": 2**15 - 1, "u2": 2**16 - 1, "i4": 2**31 - 1, "i8": _EXACT - 1}
-    if not (dtype.kind == "u" and (factor >= 0).all()):
-        del limits["u2"]
-    for kind, code in enumerate(_KERNELS.SUM_KINDS):
-        if code in limits and bound <= limits[code] and dtype.str[1:] in _KERNELS.SUM_IMAGES[code]:
-            return kind
-    return None
-
-
-# The two passes cost about their taps plus two (the store and reload of the column
-# sums); the 2-D paths their nonzero taps. Measured on AVX2 (Zen 4, one thread,
-# 2048 x 2048 uint8, separable / 2-D time): 3 x 3 Sobel (3 + 2 taps against 6) 1.15,
-# so it stays 2-D; the 3 x 3 binomial (3 + 3 against 9) 0.72, box 0.87; 5 x 5 binomial
-# 0.16 (the 2-D sums leave int16), box 0.60; a 3 x 3 float Gaussian on float32 0.53.
-_SEPARABLE_OVERHEAD = 2
-
-
-def plan_separable(kernel: Kernel, dtype: np.dtype) -> tuple[str, tuple[Any, ...], int] | None:
-    """The separable path for ``kernel`` on an image of the kernels' ``dtype``: the
-    kernel's name, its arguments after the image kind, and its taps per pixel; None
-    where the 2-D paths run.
-
-    Integer kernels that are an exact outer product of integer vectors, on integer
-    images whose sums the integer types hold: two exact integer passes (the column sums
-    in the type that holds them, the row sums in the one that holds the kernel's),
-    equal to the reference bit for bit. Kernels with a non-integer tap that are rank 1
-    (``Kernel.factors``): two float64 passes, within the tolerance of non-integer
-    kernels. Integer kernels on float images keep the 2-D float path, which is
-    bit-identical to the reference.
-    """
-    factors = kernel.factors
-    if factors is None:
-        return None
-    column, row = factors
-    taps = int(np.count_nonzero(column) + np.count_nonzero(row))
-    if taps + _SEPARABLE_OVERHEAD >= kernel.nonzero:
-        return None
-    if kernel.taps is None:
-        return "correlate_sep_float", (column, row), 3 * taps
-    if not kernel.accumulators[_IMAGE_KIND[dtype]]:
-        return None
-    first, second = _sum_kind(column, dtype), _sum_kind(kernel.taps, dtype)
-    if first is None or second is None:
-        return None
-    return "correlate_sep_int", (column, row, first, second), taps
-
-
-def plan(kernel: Kernel, dtype: np.dtype) -> int:
-    """The accumulator bits :func:`convolve` uses for ``kernel`` on an image of the
-    kernels' ``dtype`` (0: the float64 path)."""
-    return kernel.accumulators[_IMAGE_KIND[dtype]]
-
-
-# Every build compiles the same kinds: the baseline's lists stand for all.
-_KERNELS = _config.BUILDS["baseline"].conv
-_IMAGE_KIND = {np.dtype(code): i for i, code in enumerate(_KERNELS.IMAGE_KINDS)}
-_OUT_KIND = {np.dtype(code): i for i, code in enumerate(_KERNELS.OUT_KINDS)}
-_INT_IMAGES = _KERNELS.INT_IMAGES
 
 
 def _convert(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -327,11 +36,9 @@ def _convert(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
         return v.astype(dtype)
 
 
-def _tiles(fn: Callable[..., None], args: tuple[Any, ...], out_kind: int, src: np.ndarray,
-           dst: np.ndarray, kernel_shape: tuple[int, int], keep: bool, max_columns: int,
-           start: int, stop: int) -> None:
-    """The kernel ``fn(image, *args, out, out_kind, keep, start, stop)`` over output rows
-    ``start..stop`` of the stack, in column tiles.
+def _tiles(run: _plan.Run, kernel_shape: tuple[int, int], max_columns: int, src: np.ndarray, weight: float,
+           dst: np.ndarray, keep: bool, start: int, stop: int) -> None:
+    """A plan's ``run`` over output rows ``start..stop`` of the stack, in column tiles.
 
     The kernels' scratch grows with the row width, so rows wider than ``max_columns``
     are cut into column tiles computed in "valid" mode, with the margin converted here.
@@ -341,7 +48,7 @@ def _tiles(fn: Callable[..., None], args: tuple[Any, ...], out_kind: int, src: n
     h, width = src.shape[1], src.shape[2]
     kh, kw = kernel_shape
     if kh > h or kw > width:  # all margin
-        fn(src.view(np.uint8), *args, dst.view(np.uint8), out_kind, keep, start, stop)
+        run(src.view(np.uint8), weight, dst.view(np.uint8), keep, start, stop)
         return
     ho = dst.shape[1]
     ar, ac = (kh // 2, kw // 2) if keep else (0, 0)
@@ -360,44 +67,23 @@ def _tiles(fn: Callable[..., None], args: tuple[Any, ...], out_kind: int, src: n
             a, b = r0, r1
         for c0 in range(0, wv, max_columns):
             c1 = min(c0 + max_columns, wv)
-            fn(src[n : n + 1, a - ar : b - ar + kh - 1, c0 : c1 + kw - 1], *args,
-               dst[n : n + 1, a:b, ac + c0 : ac + c1], out_kind, False, 0, b - a)
+            run(src[n : n + 1, a - ar : b - ar + kh - 1, c0 : c1 + kw - 1], weight,
+                dst[n : n + 1, a:b, ac + c0 : ac + c1], False, 0, b - a)
 
 
 def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: bool, workers: int,
          settings: _config.Settings) -> None:
-    """Correlate the stack ``src`` into the stack ``dst``: plan, then run in bands (of
-    column tiles, for images wider than ``settings.max_columns``)."""
-    image_kind = _IMAGE_KIND[src.dtype]
-    bits = kernel.accumulators[image_kind]
-    separable = plan_separable(kernel, src.dtype)
-    if separable is not None:  # two 1-D passes (kernel.factors)
-        name, sep_args, taps = separable
-        fn, args = getattr(settings.build.conv, name), (image_kind, *sep_args, weight)
-        work = dst.size * taps // 6
-    elif takes_pairs(kernel, src.dtype, settings.build):
-        # Four taps per instruction where the CPU has AVX-512 VNNI: the same integers.
-        conv = settings.build.conv
-        fn, args = (conv.correlate_quads if conv.QUADS else conv.correlate_pairs), (kernel.pairs, weight)
-    elif bits:
-        fn, args = settings.build.conv.correlate_int, (image_kind, kernel.taps, bits, weight)
-    else:
-        # Non-integer kernels promise the tolerance, not the reference's roundings.
-        fn, args = settings.build.conv.correlate_float, (image_kind, kernel.values, weight, not kernel.integral)
-    # A convolution's work in pixels of the codelab's 3x3 filters on the int16 path (six
-    # nonzero taps): the integer paths skip zero taps, and a float64 tap costs about
-    # three integer ones.
-    if separable is None:
-        work = dst.size * kernel.nonzero * (1 if bits else 3) // 6
-    out_kind = _OUT_KIND[dst.dtype]
-    if src.shape[2] <= settings.max_columns:
-        task, task_args = fn, (src, *args, dst, out_kind, keep)
-    else:
-        task, task_args = _tiles, (fn, args, out_kind, src, dst, kernel.shape, keep, settings.max_columns)
+    """Correlate the stack ``src`` into the stack ``dst`` by the kernel's plan, in bands
+    (of column tiles, for images wider than ``settings.max_columns``)."""
+    plan = _plan.plan(kernel, src.dtype, dst.dtype, settings.build)
+    run = plan.run
+    if src.shape[2] > settings.max_columns:
+        run = functools.partial(_tiles, run, kernel.shape, settings.max_columns)
+    n, ho, _ = dst.shape
     if workers == 1:  # one band: no split to plan
-        task(*task_args, 0, dst.shape[0] * dst.shape[1])
+        run(src, weight, dst, keep, 0, n * ho)
     else:
-        _threads.run_bands(task, task_args, dst.shape[0] * dst.shape[1], work, workers)
+        _threads.run_bands(run, (src, weight, dst, keep), n * ho, dst.size * plan.cost // 6, workers)
 
 
 def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype: np.dtype,
@@ -406,16 +92,17 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
     keep = mode != "valid"
     kh, kw = kernel.shape
     out_shape = image.shape
+    h, w = out_shape[axes[0]], out_shape[axes[1]]
     if not keep:
         shape = list(out_shape)
-        shape[axes[0]] = max(shape[axes[0]] - kh + 1, 0)
-        shape[axes[1]] = max(shape[axes[1]] - kw + 1, 0)
+        shape[axes[0]] = max(h - kh + 1, 0)
+        shape[axes[1]] = max(w - kw + 1, 0)
         out_shape = tuple(shape)
     out, dst = _layout.prepare_out(out, out_shape, dtype, axes, image)
     if dst.size:
         src = _layout.as_stack(image, axes)
         settings = _config.current()
-        if mode == "keep" and (kh > src.shape[1] or kw > src.shape[2]):
+        if mode == "keep" and (kh > h or kw > w):
             dst[...] = _convert(src, dst.dtype)  # the kernel covers no pixel: all margin
         elif mode == "keep" or mode == "valid":
             _run(src, kernel, weight, dst, keep, workers, settings)
@@ -428,7 +115,7 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
 @docfiller
 def convolve(
     image: npt.ArrayLike,
-    kernel: npt.ArrayLike,
+    kernel: kernels.Kernel | str | npt.ArrayLike,
     weight: float = 1.0,
     *,
     mode: Mode = "keep",
@@ -478,15 +165,15 @@ def convolve(
     Raises
     ------
     TypeError
-        If `image` or `kernel` is not real-valued (complex, object, strings) or is a
-        masked array or matrix, `weight` or `cval` is not a real number, `dtype` is not
-        one of the five above, `axes` or `workers` is not an int (pair; a set has no
-        order), or `out` is not an ndarray of `dtype`.
+        If `image` or `kernel` is not real-valued (complex, object, arrays of strings)
+        or is a masked array or matrix, `weight` or `cval` is not a real number, `dtype`
+        is not one of the five above, `axes` or `workers` is not an int (pair; a set has
+        no order), or `out` is not an ndarray of `dtype`.
     ValueError
         If `image` is not 2-D and no `axes` are given, `kernel` is not 2-D, empty or
-        not finite, `weight` or `cval` is not finite, `mode` is unknown, `axes` are out of
-        range or equal, `workers` is 0 or below -1, or `out` has the wrong shape or is
-        read-only.
+        not finite or is a name no kernel has (the message lists the names), `weight` or
+        `cval` is not finite, `mode` is unknown, `axes` are out of range or equal,
+        `workers` is 0 or below -1, or `out` has the wrong shape or is read-only.
 
     Notes
     -----
@@ -526,10 +213,19 @@ def convolve(
            [40,  0,  0, 40],
            [40,  0,  0, 40],
            [ 0, 40, 40,  0]], dtype=uint8)
+
+    A named kernel brings its weight (``1/16`` here); `weight` multiplies it:
+
+    >>> convpool.convolve(image, "gaussian_3x3", mode="valid")
+    array([[32, 32],
+           [32, 32]], dtype=uint8)
+    >>> convpool.convolve(image, convpool.kernels.GAUSSIAN_3X3, 0.5, mode="valid")
+    array([[16, 16],
+           [16, 16]], dtype=uint8)
     """
     arr = _validate.image(image)
-    checked = checked_kernel(kernel)
-    w = _validate.real(weight, "weight")
+    matrix, w = _validate.kernel_and_weight(kernel, weight)
+    checked = checked_kernel(matrix)
     m = _validate.mode(mode)
     c = _validate.real(cval, "cval")
     dt = _validate.out_dtype(dtype)

@@ -100,13 +100,17 @@ image : array_like of shape (M, N), or N-D with `axes`
     layout or byte order. A Pillow image works through ``numpy.asarray``.""",
     "dask_conv_image": _DASK_IMAGE,
     "conv_kernel": """\
-kernel : array_like of shape (kh, kw)
+kernel : array_like of shape (kh, kw), convpool.kernels.Kernel or str
     The filter, real and finite, at least 1 x 1; the codelab's list of lists works
-    as written. Integer-valued kernels on integer images run on an exact integer path.""",
+    as written. A named kernel, :class:`~convpool.kernels.Kernel`
+    (``convpool.kernels.GAUSSIAN_5X5``) or its name as :func:`convpool.kernels.get`
+    takes it (``"gaussian_5x5"``, ``"sobel-vertical"``), gives its matrix and its
+    weight. Integer-valued kernels on integer images run on an exact integer path.""",
     "conv_weight": """\
 weight : float, optional
     Finite factor applied to the sum (the codelab's ``weight``), default 1.0: any
-    real scalar (Python, NumPy, or a 0-d array).""",
+    real scalar (Python, NumPy, or a 0-d array). With a named kernel it multiplies
+    the kernel's own weight (``1/256`` for ``"gaussian_5x5"``).""",
     "conv_mode": """\
 mode : str, optional
     ``"keep"`` (default) returns the image's shape and leaves the margin the kernel

@@ -25,9 +25,9 @@ KERNEL_DTYPES = frozenset(
 def as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
     """View (or, only where the kernels need it, copy) ``arr`` as a stack (N, H, W)."""
     if arr.ndim == 2 and axes == (0, 1):
+        if arr.dtype in KERNEL_DTYPES and arr.strides[1] == arr.itemsize and arr.flags.aligned:
+            return arr[None]  # the common call: a view, checked on the image itself
         stack = arr[np.newaxis]
-        if stack.dtype in KERNEL_DTYPES and stack.strides[2] == stack.itemsize and stack.flags.aligned:
-            return stack
     else:
         moved = np.moveaxis(arr, axes, (-2, -1))
         stack = moved.reshape((-1,) + moved.shape[-2:])

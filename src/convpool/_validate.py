@@ -9,12 +9,14 @@ what arrived. :func:`convpool.convolve`, the pooling functions, :mod:`convpool.d
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import operator
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -50,13 +52,12 @@ def no_subclass(value: Any, name: str) -> None:
 
 def image(value: Any, name: str = "image") -> np.ndarray:
     """An array of real numbers (bool, integer, float16/32/64), not copied if it is one."""
-    if type(value) is not np.ndarray:
-        no_subclass(value, name)
-    if isinstance(value, np.ndarray):
+    if type(value) is np.ndarray:
         arr = value
     else:
+        no_subclass(value, name)
         try:
-            arr = np.asarray(value)
+            arr = value if isinstance(value, np.ndarray) else np.asarray(value)
         except (ValueError, TypeError) as exc:
             raise ValueError(f"`{name}` must be a rectangular array of numbers: {exc}") from None
     dt = arr.dtype
@@ -81,6 +82,38 @@ def kernel(value: Any, name: str = "kernel") -> np.ndarray:
     if k.size == 0:
         raise ValueError(f"`{name}` must have at least one element, got shape {k.shape}")
     return k
+
+
+def kernel_and_weight(value: Any, weight: Any) -> tuple[Any, float]:
+    """convolve's `kernel` and `weight`: a :class:`convpool.kernels.Kernel` gives its
+    matrix and its weight, times `weight`; a string is a kernel's name as
+    :func:`convpool.kernels.get` takes it; anything else is the matrix itself, for
+    :func:`kernel` to check."""
+    if type(value) is np.ndarray:  # neither a name nor a Kernel
+        return value, real(weight, "weight")
+    kernels = _kernels()
+    if isinstance(value, str):
+        try:
+            value = kernels.get(value)
+        except ValueError:
+            raise ValueError(
+                f"`kernel` must be a matrix, a convpool.kernels.Kernel or a kernel's name, got the "
+                f"unknown name {value!r}; the names: {', '.join(kernels.KERNELS)}"
+            ) from None
+    w = real(weight, "weight")
+    if isinstance(value, kernels.Kernel):
+        return value.matrix, real(value.weight * w, "weight")
+    return value, w
+
+
+@functools.cache
+def _kernels() -> ModuleType:
+    """convpool.kernels, imported on first use (not above: it checks its own arguments
+    with this module); an import statement in the function would cost each call more
+    than the rest of the check."""
+    from . import kernels
+
+    return kernels
 
 
 def finite(values: np.ndarray, name: str) -> None:

@@ -36,7 +36,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError('convpool.dask needs dask: pip install "convpool[dask]"') from exc
 
-from . import _borders, _convolve, _pooling, _validate
+from . import _borders, _convolve, _kernel, _pooling, _validate, kernels
 from ._docstrings import docfiller
 
 __all__ = ["avg_pool", "convolve", "max_pool", "min_pool"]
@@ -107,7 +107,7 @@ def _with_halo(
 
 def _convolve_block(
     block: np.ndarray, *, location: list[tuple[int, int]], depth: dict, axes: tuple[int, int],
-    kernel: _convolve.Kernel, weight: float, dtype: np.dtype, block_index: tuple[int, ...]
+    kernel: _kernel.Kernel, weight: float, dtype: np.dtype, block_index: tuple[int, ...]
 ) -> np.ndarray:
     result = _convolve.correlate(block, kernel, weight, "keep", dtype, axes, None, 1, 0.0)
     index = [slice(None)] * block.ndim
@@ -144,7 +144,7 @@ def _pad(x: da.Array, axes: tuple[int, int], kernel_shape: tuple[int, int], mode
 @docfiller
 def convolve(
     image: Any,
-    kernel: npt.ArrayLike,
+    kernel: kernels.Kernel | str | npt.ArrayLike,
     weight: float = 1.0,
     *,
     mode: _convolve.Mode = "keep",
@@ -190,8 +190,8 @@ def convolve(
     True
     """
     x = _as_dask(image)
-    k = _convolve.checked_kernel(kernel).complete()  # kept in the graph: a private copy now
-    w = _validate.real(weight, "weight")
+    matrix, w = _validate.kernel_and_weight(kernel, weight)
+    k = _kernel.checked_kernel(matrix).complete()  # kept in the graph: a private copy now
     mode = _validate.mode(mode)
     c = _validate.real(cval, "cval")
     dt = _validate.out_dtype(dtype)

@@ -12,6 +12,9 @@ With the default ``uint8`` output the responses are clamped to 0..255, as in the
 codelab, so a gradient kernel keeps one polarity (``sobel_horizontal``: edges that get
 brighter downwards); ``dtype=numpy.float32`` keeps both signs.
 
+:func:`convpool.convolve` and :func:`convpool.dask.convolve` take a :class:`Kernel`, or
+its name, as their ``kernel`` (its matrix, and its weight times their ``weight``):
+
 >>> import convpool
 >>> from convpool import kernels
 >>> k = kernels.get("vertical_lines")
@@ -19,8 +22,12 @@ brighter downwards); ``dtype=numpy.float32`` keeps both signs.
 array([[-1,  0,  1],
        [-2,  0,  2],
        [-1,  0,  1]])
->>> convpool.convolve(convpool.data.ascent(), k.matrix, k.weight).shape
-(512, 512)
+>>> image = convpool.data.ascent()
+>>> blurred = convpool.convolve(image, kernels.GAUSSIAN_5X5)
+>>> bool((blurred == convpool.convolve(image, "gaussian_5x5")).all())
+True
+>>> bool((blurred == convpool.convolve(image, kernels.GAUSSIAN_5X5.matrix, 1 / 256)).all())
+True
 """
 
 from __future__ import annotations

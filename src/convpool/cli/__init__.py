@@ -59,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = glue_dash_values(sys.argv[1:] if argv is None else list(argv))
     commands = {"demo": demo, "apply": apply, "kernels": list_kernels}
     try:
-        args = parser.parse_args(arguments)
+        args, unknown = parser.parse_known_args(arguments)
+        if unknown:  # told with the subcommand's own usage, not the top-level one
+            args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         # Called as the program (argv from sys.argv), signals after a stop are ignored
         # until the process exits, so its exit status is always 130 or 143.
         with stop_on_signals(hold=argv is None) as args.stop:
@@ -70,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         err("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # Output piped into a command that stopped reading (| head): not an error.
+        # `convpool kernels | head`: output piped into a command that stopped reading is
+        # no error. (apply goes on without its stdout and reports failures, see echo.)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK

@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import kernels
-from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, size
-from ._io import Found, check_writable, collect, default_max_pixels, input_kind, own_pixel_limit
+from ._common import EXIT_FAILED, EXIT_OK, FileError, describe, echo, err, fmt_seconds, shown, size
+from ._io import Found, collect, default_max_pixels, input_kind, own_pixel_limit
 from ._naming import Settings
 from ._process import Options, Written, process
 from ._signals import StopRequest
+from ._write import check_writable, name_max, remove_stale_temps
 
 # A progress bar only pays for itself beyond a handful of files.
 _PROGRESS_MIN_FILES = 4
@@ -48,28 +49,45 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _failure(source: Path, exc: Exception) -> str:
+    """The one-line message of an error :func:`process` did not foresee, in ``source``'s name."""
+    return str(exc) if isinstance(exc, FileError) else f"{source}: cannot be processed ({describe(exc)})"
+
+
 def _plan(files: list[Path], out: Path, settings: Settings) -> tuple[list[_Job], list[str]]:
     """Each file with its output, and messages for the files whose output cannot be theirs."""
     jobs: list[_Job] = []
     failed: list[str] = []
     inputs = {p.resolve() for p in files}
     claimed: dict[Path, Path] = {}
+    limit = name_max(out)
     for source in files:
-        kind = input_kind(source, settings.color)
-        target = out / settings.output_name(source.stem, kind)
-        key = target.resolve()
-        if key in inputs:
-            failed.append(f"{source}: its output {target} is an input; inputs are never overwritten")
-        elif key in claimed:
-            failed.append(f"{source}: its output {target} would also be {claimed[key]}'s; use separate --out folders")
-        else:
-            claimed[key] = source
-            jobs.append((source, target, kind))
+        try:
+            kind = input_kind(source, settings.color)
+            target = out / settings.output_name(source.stem, kind)
+            length = len(os.fsencode(target.name))
+            if length > limit:
+                raise FileError(
+                    f"{source}: its output's name would be {length} bytes, longer than the {limit} the file "
+                    f"system of {out}{os.sep} allows; rename the input"
+                )
+            key = Path(os.path.realpath(target))  # not Path.resolve: a loop of links there is no error yet
+            if key in inputs:
+                raise FileError(f"{source}: its output {target} is an input; inputs are never overwritten")
+            if key in claimed:
+                raise FileError(
+                    f"{source}: its output {target} would also be {claimed[key]}'s; use separate --out folders"
+                )
+        except Exception as exc:
+            failed.append(_failure(source, exc))
+            continue
+        claimed[key] = source
+        jobs.append((source, target, kind))
     return jobs, failed
 
 
 def _report_skipped(found: Found) -> None:
-    """Say which files were left out: folder entries not named as images, outputs."""
+    """Say which files were left out: folder entries not named as images, sub-folders, outputs."""
 
     def some(paths: list[Path]) -> str:
         return ", ".join(str(p) for p in paths[:5]) + (", ..." if len(paths) > 5 else "")
@@ -77,6 +95,9 @@ def _report_skipped(found: Found) -> None:
     if found.skipped:
         n = len(found.skipped)
         err(f"skipped {n} file{'s' * (n != 1)} in folders not named as images: {some(found.skipped)}")
+    if found.folders:
+        n = len(found.folders)
+        err(f"skipped {n} sub-folder{'s' * (n != 1)} (not entered): {some(found.folders)}")
     if found.outputs:
         n = len(found.outputs)
         err(f"skipped {n} convpool output{'s' * (n != 1)} (never inputs): {some(found.outputs)}")
@@ -117,20 +138,22 @@ def _run(jobs: list[_Job], opts: Options, args: argparse.Namespace, failed: list
             return None
         try:
             done = process(*job, opts, inner)
-        except FileError as exc:
-            return exc
+        except Exception as exc:  # one file's trouble, whatever it is, is that file's failure
+            return FileError(_failure(job[0], exc))
         written.append(job[1])
         return done
 
     def report(job: _Job, outcome: Written | FileError) -> None:
-        if isinstance(outcome, FileError):
-            failed.append(str(outcome))
-            bar.write(f"convpool: {outcome}", file=sys.stderr)
-        else:
-            for note in outcome.notes:
-                bar.write(f"convpool: {note}", file=sys.stderr)
-            if not args.quiet:
-                bar.write(f"{job[0]} -> {job[1]} ({size(outcome.shape)})", file=sys.stdout)
+        # Above the progress bar, which goes to the same terminal.
+        with bar.external_write_mode(file=sys.stdout):
+            if isinstance(outcome, FileError):
+                failed.append(str(outcome))
+                err(str(outcome))
+            else:
+                for note in outcome.notes:
+                    err(note)
+                if not args.quiet:
+                    echo(f"{job[0]} -> {job[1]} ({size(outcome.shape)})")
         bar.update()
 
     executor = ThreadPoolExecutor(max_workers=max(1, min(args.workers, len(jobs))))
@@ -163,12 +186,13 @@ def apply(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        args.parser.error(f"argument --out: {out} exists and is not a folder")
+        args.parser.error(f"argument --out: {shown(str(out))} exists and is not a folder")
     try:
         check_writable(out)
     except FileError as exc:
         err(f"apply: {exc}")
         return EXIT_FAILED
+    remove_stale_temps(out)
     max_pixels = default_max_pixels() if args.max_pixels is None else args.max_pixels
     opts = Options(settings=settings, overwrite=args.overwrite, max_pixels=max_pixels)
 
@@ -191,12 +215,10 @@ def apply(args: argparse.Namespace) -> int:
         return stop.status
     elapsed = time.perf_counter() - started
     if not args.quiet:
-        print(f"wrote {len(written)} image{'s' * (len(written) != 1)} to {out}{os.sep} in {fmt_seconds(elapsed)}")
+        echo(f"wrote {len(written)} image{'s' * (len(written) != 1)} to {out}{os.sep} in {fmt_seconds(elapsed)}")
     _report_skipped(found)
-    if failed:
+    if failed:  # each was reported on its own line as it happened
         total = len(failed) + len(written)
-        err(f"{len(failed)} of {total} file{'s' * (total != 1)} failed:")
-        for message in failed:
-            err(f"  {message}", prefix=False)
+        err(f"{len(failed)} of {total} file{'s' * (total != 1)} failed")
         return EXIT_FAILED
     return EXIT_OK

@@ -37,9 +37,20 @@ def kernel_arg(text: str) -> kernels.Kernel:
         )
     try:
         matrix = [[_parse_number(x) for x in re.split(r"[,\s]+", row.strip()) if x] for row in text.split(";")]
+        _check_rows([len(row) for row in matrix])
         return kernels.Kernel("custom", matrix, description="given on the command line")
-    except (ValueError, TypeError) as exc:  # the API's own check of the matrix
+    except (ValueError, TypeError) as exc:  # ours, or the API's own check of the matrix
         raise argparse.ArgumentTypeError(f"bad matrix {text!r}: {exc}") from None
+
+
+def _check_rows(lengths: list[int]) -> None:
+    """Raise ValueError, in the words of the matrix as typed, unless the rows are whole and even."""
+    for number, length in enumerate(lengths, start=1):
+        if not length:
+            raise ValueError(f"row {number} is empty (rows are split by ';')")
+    if len(set(lengths)) > 1:
+        counts = ", ".join(f"row {number} has {length}" for number, length in enumerate(lengths, start=1))
+        raise ValueError(f"rows must all have the same number of values: {counts}")
 
 
 def weight_arg(text: str) -> float:

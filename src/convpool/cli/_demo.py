@@ -15,10 +15,10 @@ import numpy as np
 from PIL import Image
 
 from .. import convolve, data, kernels, max_pool, reference
-from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, size
-from ._io import check_writable, new_folder, save_atomic
+from ._common import EXIT_FAILED, EXIT_OK, FileError, err, fmt_seconds, shown, size
 from ._overview import overview
 from ._signals import StopRequest
+from ._write import check_writable, new_folder, remove_stale_temps, save_atomic
 
 T = TypeVar("T")
 
@@ -54,9 +54,10 @@ def _run_demo(args: argparse.Namespace) -> int:
     else:
         out = Path(args.out)
         if out.exists() and not out.is_dir():
-            args.parser.error(f"argument --out: {out} exists and is not a folder")
+            args.parser.error(f"argument --out: {shown(str(out))} exists and is not a folder")
         check_writable(out)
         out.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(out)
         where = f"{out}{os.sep}"
 
     image = data.ascent()

@@ -1,113 +1,19 @@
-"""Files for the ``convpool`` command: finding and reading images, writing them atomically."""
+"""Files for the ``convpool`` command: finding and reading images (writing them is
+:mod:`convpool.cli._write`)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps
-from PIL.PngImagePlugin import PngInfo
 
-from .. import __version__
 from ._common import FileError
-
-# What marks an image as one of convpool's outputs: its "Software" entry (a PNG text
-# chunk, TIFF tag 305) starts so. Outputs are never taken as inputs (see collect).
-_SOFTWARE_PREFIX = "convpool "
-SOFTWARE = _SOFTWARE_PREFIX + __version__
-_SOFTWARE_TAG = 305
-_DESCRIPTION_TAG = 270
-_MARKED_SUFFIXES = (".png", ".tif", ".tiff")
-
-
-# ---------------------------------------------------------------- writing
-
-
-def exists_error(path: Path) -> FileError:
-    """The error for an output that exists and may not be replaced."""
-    return FileError(f"{path}: exists (pass --overwrite to replace it)")
-
-
-def save_atomic(image: Image.Image, path: Path, overwrite: bool, description: str | None = None) -> None:
-    """Write ``image`` to ``path`` whole or not at all; marked as an output with ``description``.
-
-    The bytes go to a hidden temporary file in the same folder, which is renamed over
-    ``path`` only when complete (``os.replace`` is atomic on one file system), so a crash
-    or Ctrl-C never leaves a truncated image behind. With ``description`` (how the image
-    was made) the file carries :data:`SOFTWARE` in its metadata, which :func:`collect`
-    recognises.
-    """
-    fmt = Image.registered_extensions()[path.suffix.lower()]
-    params: dict[str, Any] = {}
-    if description is not None and fmt == "PNG":
-        info = PngInfo()
-        info.add_text("Software", SOFTWARE)
-        info.add_text("Description", description)
-        params["pnginfo"] = info
-    elif description is not None and fmt == "TIFF":
-        params["tiffinfo"] = {_SOFTWARE_TAG: SOFTWARE, _DESCRIPTION_TAG: description}
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "xb") as f:
-            image.save(f, format=fmt, **params)
-        if not overwrite and path.exists():
-            raise exists_error(path)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):  # disk full, permissions, ...: named by the file, not the temporary one
-            raise FileError(f"{path}: cannot write ({exc.strerror or exc})") from exc
-        raise
-
-
-def check_writable(folder: Path) -> None:
-    """Raise :class:`FileError` unless files can be written in ``folder`` or it can be made.
-
-    Checked once before any image is read, rather than found out at each file's write.
-    An existing folder is tried with a hidden file that is removed at once; for one to
-    be made, the nearest existing parent must be a folder the user may write in.
-    """
-    where = f"cannot write to {folder}{os.sep}"
-    if folder.is_dir():
-        try:
-            fd, probe = tempfile.mkstemp(prefix=".convpool-", suffix=".probe", dir=folder)
-        except OSError as exc:
-            raise FileError(f"{where} ({exc.strerror or exc})") from None
-        os.close(fd)
-        os.unlink(probe)
-        return
-    parent = folder.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise FileError(f"{where} ({parent} is not a folder)")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise FileError(f"{where} (cannot create it in {parent}: permission denied)")
-
-
-def new_folder(parent: Path, stem: str) -> Path:
-    """A folder that did not exist: ``stem``, else ``stem-2``, ``stem-3``, ..."""
-    for n in range(1, 10_000):
-        candidate = parent / (stem if n == 1 else f"{stem}-{n}")
-        try:
-            candidate.mkdir()
-        except FileExistsError:
-            continue
-        return candidate
-    raise FileError(f"{parent}: no free folder name {stem}-N")
-
-
-# ---------------------------------------------------------------- finding
+from ._write import MARKED_SUFFIXES, SOFTWARE_PREFIX, SOFTWARE_TAG
 
 
 def _readable_suffixes() -> set[str]:
@@ -133,14 +39,14 @@ def _not_regular(path: Path) -> str | None:
 
 def _is_output(path: Path) -> bool:
     """Whether ``path`` is an image convpool wrote (its metadata says so)."""
-    if path.suffix.lower() not in _MARKED_SUFFIXES:
+    if path.suffix.lower() not in MARKED_SUFFIXES:
         return False
     try:
         with Image.open(path) as im:  # reads the header and text chunks, not the pixels
-            software = im.info.get("Software") or getattr(im, "tag_v2", {}).get(_SOFTWARE_TAG)
+            software = im.info.get("Software") or getattr(im, "tag_v2", {}).get(SOFTWARE_TAG)
     except Exception:  # whatever is wrong with the file, reading it will say
         return False
-    return isinstance(software, str) and software.startswith(_SOFTWARE_PREFIX)
+    return isinstance(software, str) and software.startswith(SOFTWARE_PREFIX)
 
 
 @dataclass
@@ -148,14 +54,16 @@ class Found:
     """What :func:`collect` found: the files to process and the ones it leaves out.
 
     ``failed`` are messages for named files that cannot be processed, ``skipped`` the
-    folder entries not named as images, ``special`` messages for folder entries that
-    are no regular files (opening a FIFO would wait for a writer forever), ``outputs``
-    the files, named or in folders, that convpool wrote.
+    folder entries not named as images, ``folders`` the sub-folders (not entered),
+    ``special`` messages for folder entries that are no regular files (opening a FIFO
+    would wait for a writer forever), ``outputs`` the files, named or in folders, that
+    convpool wrote.
     """
 
     files: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
     special: list[str] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
 
@@ -164,8 +72,8 @@ def collect(inputs: Iterable[str]) -> Found:
     """The files to process, the failures met on the way, the folder entries skipped.
 
     A file named on the command line is tried; from a folder only the regular files
-    whose suffix names an image type Pillow reads (not hidden ones, not sub-folders),
-    so a README or ``.DS_Store`` beside the photos is no failure. convpool's own
+    whose suffix names an image type Pillow reads (not hidden ones; sub-folders are
+    listed, not entered), so a README or ``.DS_Store`` beside the photos is no failure. convpool's own
     outputs, recognised by their metadata, are left out either way: run again with
     ``--out`` the input folder, it would otherwise filter its earlier results.
     """
@@ -174,7 +82,11 @@ def collect(inputs: Iterable[str]) -> Found:
     seen: set[Path] = set()
 
     def add(path: Path) -> None:
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except RuntimeError:  # pathlib's word for a loop of symbolic links
+            found.failed.append(f"{path}: a loop of symbolic links")
+            return
         if key in seen:
             return
         seen.add(key)
@@ -185,22 +97,27 @@ def collect(inputs: Iterable[str]) -> Found:
 
     for text in inputs:
         path = Path(text)
-        if path.is_dir():
-            for entry in sorted(path.iterdir()):
-                if entry.name.startswith(".") or entry.is_dir():
-                    continue
-                if entry.suffix.lower() not in suffixes:
-                    found.skipped.append(entry)
-                elif special := _not_regular(entry):
-                    found.special.append(f"{entry}: skipped, {special}")
-                else:
-                    add(entry)
-        elif special := _not_regular(path):
-            found.failed.append(f"{path}: {special}")
-        elif path.exists():
-            add(path)
-        else:
-            found.failed.append(f"{path}: no such file or folder")
+        try:
+            if path.is_dir():
+                for entry in sorted(path.iterdir()):
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir():
+                        found.folders.append(entry)
+                    elif entry.suffix.lower() not in suffixes:
+                        found.skipped.append(entry)
+                    elif special := _not_regular(entry):
+                        found.special.append(f"{entry}: skipped, {special}")
+                    else:
+                        add(entry)
+            elif special := _not_regular(path):
+                found.failed.append(f"{path}: {special}")
+            elif path.exists():
+                add(path)
+            else:
+                found.failed.append(f"{path}: no such file or folder")
+        except OSError as exc:  # a name too long, a folder that cannot be listed, ...
+            found.failed.append(f"{path}: {exc.strerror or exc}")
     return found
 
 
@@ -268,6 +185,20 @@ def input_kind(path: Path, color: bool) -> type[np.generic]:
         return np.uint8
 
 
+def stretch(values: np.ndarray) -> np.ndarray:
+    """``values`` as uint8, their finite min..max stretched onto 0..255 (as matplotlib's
+    imshow shows a float image); NaN and -inf become 0, +inf 255."""
+    finite = np.isfinite(values)
+    picked = values[finite].astype(np.float64)  # float64: max - min of float32 cannot overflow
+    scaled = np.zeros(values.shape, np.uint8)
+    if picked.size:
+        lo, hi = picked.min(), picked.max()
+        if hi > lo:
+            scaled[finite] = np.rint((picked - lo) * (255.0 / (hi - lo)))
+    scaled[np.isposinf(values)] = 255
+    return scaled
+
+
 def read_image(
     path: Path, color: bool, max_pixels: int | None, kind: type[np.generic] | None = None
 ) -> tuple[np.ndarray, list[str]]:
@@ -275,11 +206,14 @@ def read_image(
 
     The image is read as ``kind`` (by default its own, :func:`input_kind`): uint8 (8-bit
     greyscale, the codelab's input, or RGB; Pillow converts other modes), uint16 (its
-    16-bit values) or float32 (float and 32-bit integer values as they are). Photos are
-    turned upright by their EXIF orientation first, as viewers show them: the output
-    carries no EXIF to turn it. An image of more than ``max_pixels`` pixels is refused
-    before it is decoded; a file of several frames (GIF, multi-page TIFF) gives its
-    first, with a warning.
+    16-bit values) or float32 (float and 32-bit integer values as they are). With
+    ``color`` a 16-bit, float or 32-bit integer greyscale image is stretched onto 8 bits
+    first, its min..max onto 0..255 as ``--scale`` stretches results, with a note:
+    Pillow's RGB is 8-bit, and converting such values to it would clip them to a white
+    or black page. Photos are turned upright by their EXIF orientation first, as viewers
+    show them: the output carries no EXIF to turn it. An image of more than
+    ``max_pixels`` pixels is refused before it is decoded; a file of several frames
+    (GIF, multi-page TIFF) gives its first, with a warning.
     """
     notes = []
     try:
@@ -293,15 +227,20 @@ def read_image(
             frames = getattr(opened, "n_frames", 1)
             if frames > 1:
                 notes.append(f"{path}: {frames} frames; only the first is filtered")
+            own = _kind(opened, False)
             if kind is None:
                 kind = _kind(opened, color)
             opened.load()  # decoding errors here, before the conversion's own
             im = ImageOps.exif_transpose(opened)
-            if kind is np.uint16:
-                return np.asarray(im).astype(np.uint16), notes  # native byte order; mode I PNG: 16-bit values
-            if kind is np.float32:
-                values = np.asarray(im)
-                return (values if values.dtype.kind == "f" else values.astype(np.int32)), notes
+            if color and own is not np.uint8:
+                values = _values(im, own)
+                notes.append(
+                    f"{path}: {_KIND_WORDS[own]} greyscale; --color stretched its values' min..max onto "
+                    "0..255 (--color results are 8-bit)"
+                )
+                return np.repeat(stretch(values)[..., np.newaxis], 3, axis=2), notes
+            if kind is not np.uint8:
+                return _values(im, kind), notes
             if not color and im.mode == "L":
                 return np.asarray(im), notes
             try:
@@ -311,6 +250,19 @@ def read_image(
                     f"{path}: colour mode {im.mode} cannot be converted to {'RGB' if color else 'greyscale'}"
                 ) from None
             return np.asarray(converted), notes
-    except (OSError, ValueError, EOFError, SyntaxError, Image.DecompressionBombError) as exc:
-        reason = str(exc).replace(str(path), "").strip(" :'\"") or type(exc).__name__
+    except (FileError, MemoryError):
+        raise
+    except Exception as exc:  # whatever Pillow raises for a file it cannot decode
+        reason = " ".join(str(exc).replace(str(path), "").strip(" :'\"").split()) or type(exc).__name__
         raise FileError(f"{path}: not an image Pillow can read ({reason})") from None
+
+
+_KIND_WORDS: dict[type[np.generic], str] = {np.uint16: "16-bit", np.float32: "float or 32-bit integer"}
+
+
+def _values(im: Image.Image, kind: type[np.generic]) -> np.ndarray:
+    """The pixels of a 16-bit, float or 32-bit integer greyscale ``im`` as ``kind`` reads them."""
+    if kind is np.uint16:
+        return np.asarray(im).astype(np.uint16)  # native byte order; mode I PNG: 16-bit values
+    values = np.asarray(im)
+    return values if values.dtype.kind == "f" else values.astype(np.int32)

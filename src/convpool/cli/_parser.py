@@ -77,10 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Pass a kernel over images and write the feature maps as images. INPUT is a file\n"
             "or a folder (its files named as images Pillow reads: PNG, JPEG, TIFF, BMP, ...;\n"
-            "not its sub-folders). Images are turned upright by their EXIF orientation. A\n"
-            "file name that starts with '-' goes after '--', which ends the options. Files of\n"
-            "several frames (GIF, multi-page TIFF) give their first frame, with a warning\n"
-            "naming the file.\n\n"
+            "sub-folders are listed, not entered). Images are turned upright by their EXIF\n"
+            "orientation. A file name that starts with '-' goes after '--', which ends the\n"
+            "options. Files of several frames (GIF, multi-page TIFF) give their first frame,\n"
+            "with a warning naming the file.\n\n"
             "By default an output keeps its input's kind:\n"
             "  8-bit (greyscale, RGB, palette, ...; converted to 8-bit greyscale as in the\n"
             "    codelab): an 8-bit PNG, results clamped to 0..255 (the codelab's);\n"
@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
             "  float greyscale (32-bit float TIFF): a 32-bit float TIFF (.tif), exact values;\n"
             "  32-bit integer greyscale (and signed 16-bit): a 32-bit float TIFF too, exact\n"
             "    up to 2**24 = 16777216 in size, beyond that rounded to float32's 24 bits.\n"
-            "--color filters R, G, B apart, in 8 bits (Pillow's RGB): an 8-bit colour PNG.\n"
+            "--color filters R, G, B apart, in 8 bits (Pillow's RGB): an 8-bit colour PNG;\n"
+            "16-bit, float and 32-bit integer images are first stretched, their min..max onto\n"
+            "0..255 as --scale stretches results, with a line on stderr saying so.\n"
             "--dtype uint8, uint16 or float32 chooses the results' type instead: the filter's\n"
             "results on the values as read, clamped to 0..255 or 0..65535 (PNG), or as they\n"
             "are (float32, .tif: negative responses kept, for analysis); no value is\n"
@@ -96,12 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
             "min..max stretched to 0..255, for viewing any kind (NaN and -inf become 0, +inf\n"
             "255, and a line on stderr says how many there were).\n\n"
             f"{NAMING_HELP}\n\n"
-            "Each file is written whole or not at all (a temporary file, then a rename), never\n"
-            "over an input, and not over an existing output without --overwrite. A file that\n"
-            "fails is reported and the others go on; the exit status is then 1. Ctrl-C or\n"
-            "SIGTERM lets the files in progress finish and starts no others; the last line\n"
-            "counts the images written, the exit status is 130 or 143. Sizes are printed as\n"
-            "rows x columns (height x width), like NumPy shapes."
+            "Each file is written whole or not at all (a temporary file .convpool-XXXXXXXX.part\n"
+            "in --out takes the output's name only when complete; those that killed runs left\n"
+            "are removed by the next run there), never over an input, and not over any file\n"
+            "of the output's name, however new, without --overwrite. A file that fails, for\n"
+            "whatever reason, is told on one line and the others go on; the last line counts\n"
+            "the failures and the exit status is 1, even when stdout was closed early (| head).\n"
+            "Ctrl-C or SIGTERM lets the files in progress finish and starts no others; the last\n"
+            "line counts the images written, the exit status is 130 or 143. File names are\n"
+            "printed with unprintable characters escaped (\\n, \\x1b; \\xff for a byte that is\n"
+            "not UTF-8); an output name longer than the file system allows (usually 255 bytes)\n"
+            "fails its file, naming the limit. Sizes are printed as rows x columns (height x\n"
+            "width), like NumPy shapes."
         ),
         epilog=_examples(
             "convpool apply photo.jpg                                # edges -> convpool-out/photo.edges.png",
@@ -140,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="keep",
         help="keep: the image's size, margin as in the input (the codelab's; default); "
         "valid: only the pixels the kernel covers; reflect, mirror, nearest, constant (0), "
-        "wrap: SciPy's border modes, every pixel computed",
+        "wrap: SciPy's border modes, every pixel computed; grid-mirror, grid-constant, grid-wrap: "
+        "SciPy's other names for reflect, constant, wrap",
     )
     apply.add_argument("--pool", type=pool_arg, metavar="N", help="then N x N max pooling (the codelab's: 2)")
     apply.add_argument(
@@ -155,7 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write float32 results as 8-bit PNG, the finite values' min..max stretched to 0..255 "
         "(implies --dtype float32)",
     )
-    apply.add_argument("--color", action="store_true", help="filter each colour channel instead of greyscale")
+    apply.add_argument(
+        "--color",
+        action="store_true",
+        help="filter each colour channel instead of greyscale, in 8 bits (16-bit and float images stretched "
+        "min..max onto 0..255)",
+    )
     apply.add_argument(
         "-o",
         "--out",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +11,10 @@ import numpy as np
 from PIL import Image
 
 from .. import convolve, max_pool
-from ._common import FileError, size
-from ._io import exists_error, read_image, save_atomic
+from ._common import FileError, shown, size
+from ._io import read_image, stretch
 from ._naming import Settings
+from ._write import exists_error, save_atomic
 
 
 @dataclass(frozen=True)
@@ -35,22 +37,13 @@ class Written:
 def to_image(result: np.ndarray, scale: bool) -> tuple[Image.Image, str | None]:
     """The result as an image, and what to tell about its non-finite values, if any.
 
-    With ``scale`` the finite values' min..max is stretched onto 0..255 (as matplotlib's
-    imshow shows a float image); NaN and -inf become 0 and +inf 255, so one such pixel
-    no longer turns the whole picture black.
+    With ``scale`` the finite values' min..max is stretched onto 0..255 (see
+    :func:`stretch`), so one NaN or infinite pixel no longer turns the whole picture black.
     """
     if not scale:
         return Image.fromarray(result), None
-    finite = np.isfinite(result)
-    values = result[finite].astype(np.float64)  # float64: max - min of float32 cannot overflow
-    scaled = np.zeros(result.shape, np.uint8)
-    if values.size:
-        lo, hi = values.min(), values.max()
-        if hi > lo:
-            scaled[finite] = np.rint((values - lo) * (255.0 / (hi - lo)))
-    scaled[np.isposinf(result)] = 255
     note = None
-    if values.size < result.size:
+    if not np.isfinite(result).all():
         kinds = (("NaN", np.isnan(result), 0), ("+inf", np.isposinf(result), 255), ("-inf", np.isneginf(result), 0))
         present = [(kind, np.count_nonzero(where), value) for kind, where, value in kinds if where.any()]
         counts = " and ".join(f"{count} {kind}" for kind, count, _ in present)
@@ -59,12 +52,12 @@ def to_image(result: np.ndarray, scale: bool) -> tuple[Image.Image, str | None]:
             f"{counts} among the {result.size} values of the result: --scale stretched the "
             f"finite values over 0..255 and wrote {written}"
         )
-    return Image.fromarray(scaled), note
+    return Image.fromarray(stretch(result)), note
 
 
 def process(source: Path, target: Path, kind: type[np.generic], opts: Options, workers: int) -> Written:
     """Filter ``source``, read as ``kind``, into ``target`` with ``workers`` threads; raise :class:`FileError`."""
-    if not opts.overwrite and target.exists():
+    if not opts.overwrite and os.path.lexists(target):  # early, to spare the work; the write checks again
         raise exists_error(target)
     how = opts.settings
     pixels, notes = read_image(source, how.color, opts.max_pixels, kind)
@@ -85,7 +78,9 @@ def process(source: Path, target: Path, kind: type[np.generic], opts: Options, w
                 " pooling: the result is empty"
             )
     image, note = to_image(result, how.scale)
-    save_atomic(image, target, opts.overwrite, f"{how.description(kind)} {shlex.quote(source.name)}")
+    # The name escaped into ASCII: a file name may hold any bytes, a TIFF's description only ASCII.
+    name = shown(source.name).encode("ascii", "backslashreplace").decode("ascii")
+    save_atomic(image, target, opts.overwrite, f"{how.description(kind)} {shlex.quote(name)}")
     if note is not None:
         notes.append(f"{source}: {note}")
     return Written(result.shape, tuple(notes))
