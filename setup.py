@@ -15,8 +15,9 @@ Clang (not Windows) that C is compiled three times, once per target:
 
 - ``baseline`` (``_conv``, ``_pool``): for any CPU of the platform;
 - ``avx2`` (``_conv_avx2``, ``_pool_avx2``): ``-mavx2 -mfma``;
-- ``avx512`` (``_conv_avx512``; pooling takes ``_pool_avx2``): ``-mavx512f -mavx512bw
-  -mavx512vl -mavx512dq -mfma``.
+- ``avx512`` (``_conv_avx512``, ``_pool_avx512``): ``-mavx512f -mavx512bw -mavx512vl
+  -mavx512dq -mfma`` (and ``-mprefer-vector-width=256`` for the pooling kernels' plain
+  loops).
 
 A target's module is a two-line C file written here, which renames the module's init
 function and includes the family's C: one translation, compiled with each target's flags.
@@ -131,14 +132,16 @@ def supported(compiler, flags: list[str]) -> list[str]:
 PLATFORM = sysconfig.get_platform()
 X86_TARGETS = PLATFORM.endswith("x86_64") and not PLATFORM.startswith("win")
 FAMILIES = ["_conv", "_pool"]
-# The targets beyond the baseline: name -> (compiler flags, the families compiled for it).
+# The targets beyond the baseline: name -> (compiler flags, extra flags per family).
 # _cpu.h checks the same instruction sets (and the OS's saving of their registers) before
-# convpool imports one. Pooling is memory-bound and gained nothing from 512-bit vectors
-# (its stride-1 windows ran 20 % slower on Zen 4): the AVX-512 target takes the AVX2
-# pooling module (convpool._config), which saves a third copy of it in every wheel.
+# convpool imports one. The AVX-512 build of the pooling kernels vectorises its plain
+# loops 256 bits wide (-mprefer-vector-width=256: at 512 bits their stride-1 windows ran
+# about 20 % slower on Zen 4), while the hand-written 2 x 2 loops of _simd_pool.h take
+# 512-bit vectors (avg_pool of uint8 in about 0.9 x the AVX2 build's time).
 TARGETS = {
-    "avx2": (["-mavx2", "-mfma"], ["_conv", "_pool"]),
-    "avx512": (["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma"], ["_conv"]),
+    "avx2": (["-mavx2", "-mfma"], {}),
+    "avx512": (["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma"],
+               {"_pool": ["-mprefer-vector-width=256"]}),
 } if X86_TARGETS else {}
 
 
@@ -149,8 +152,8 @@ def expand_templates() -> None:
         target = template.with_suffix("")
         text = Template(template.read_text(), name=str(template)).substitute()
         _write(target, text)
-    for name, (_, families) in TARGETS.items():
-        for family in families:
+    for name in TARGETS:
+        for family in FAMILIES:
             # One translation per family: a target's module is the family's C under the
             # init function its file name calls for (PyInit__conv_avx2 for _conv_avx2).
             _write(PACKAGE / f"{family}_{name}.c",
@@ -172,8 +175,8 @@ extensions = [
     Extension(SHARED, ["src/convpool/_cyutility.c"]),
     *(Extension(f"convpool.{family}", [f"src/convpool/{family}.pyx"], include_dirs=INCLUDE) for family in FAMILIES),
     *(Extension(f"convpool.{family}_{name}", [f"src/convpool/{family}_{name}.c"], include_dirs=INCLUDE,
-                extra_compile_args=flags, depends=[f"src/convpool/{family}.c"])
-      for name, (flags, families) in TARGETS.items() for family in families),
+                extra_compile_args=flags + extra.get(family, []), depends=[f"src/convpool/{family}.c"])
+      for name, (flags, extra) in TARGETS.items() for family in FAMILIES),
 ]
 
 setup(

@@ -1,8 +1,8 @@
 """Which build of the kernels runs, and the tuning that never changes a result.
 
 The kernels come in up to three builds of the same source, one per target: baseline
-(any CPU of the platform), AVX2 (with FMA) and AVX-512 (F, BW, VL, DQ, with FMA; its
-pooling is the AVX2 build's; VNNI, where the CPU has it, a runtime check inside it); the
+(any CPU of the platform), AVX2 (with FMA) and AVX-512 (F, BW, VL, DQ, with FMA; VNNI,
+where the CPU has it, a runtime check inside it); the
 last two exist in GCC and Clang builds for x86-64 outside Windows. At import convpool
 takes the best target that the CPU and the operating system support (CPUID and XGETBV:
 ``convpool._conv.cpu_target``). The environment variable ``CONVPOOL_CPU`` caps it:
@@ -46,11 +46,6 @@ class Build:
     pool: ModuleType
 
 
-# The pooling module each target runs: pooling is memory-bound, and 512-bit vectors gained
-# it nothing (stride-1 windows ran slower on Zen 4), so setup.py compiles no AVX-512 copy.
-_POOL_TARGET = {"baseline": "baseline", "avx2": "avx2", "avx512": "avx2"}
-
-
 def _builds() -> dict[str, Build]:
     builds = {"baseline": Build("baseline", _conv_baseline, _pool_baseline)}
     # A target's modules may use its instructions anywhere, their import included: ask
@@ -59,7 +54,7 @@ def _builds() -> dict[str, Build]:
     for name in TARGETS[1 : best + 1]:
         try:
             conv = importlib.import_module(f"convpool._conv_{name}")
-            pool = importlib.import_module(f"convpool._pool_{_POOL_TARGET[name]}")
+            pool = importlib.import_module(f"convpool._pool_{name}")
         except ImportError:  # a build without this target (MSVC, non-x86)
             break
         builds[name] = Build(name, conv, pool)
