@@ -82,13 +82,13 @@ DEFAULT_BUILD = [name for name in BUILDS if TARGETS.index(name) <= TARGETS.index
 class Settings:
     build: Build = BUILDS[DEFAULT_BUILD]
     # Work per thread, in pixels of the codelab's 3x3 filters on the int16 path (see
-    # _convolve.work), below which a call takes fewer threads than `workers`: handing a
+    # Plan.cost in _plan.py), below which a call takes fewer threads than `workers`: handing a
     # band to a pool thread and waiting for it took up to about 100 microseconds on a
     # 2-core virtual machine, the time of some 2**19 such pixels on one core, so a band
     # must be larger to gain.
     min_pixels_per_thread: int = 1 << 20
     # Widest row a kernel call takes at once. The kernels' scratch grows with the row
-    # width, so wider images are cut into column tiles (see _convolve): scratch stays
+    # width, so wider images are cut into column tiles (see _convolve._tiles): scratch stays
     # under a few MiB per thread however wide the image.
     max_columns: int = 1 << 15
 
