@@ -64,6 +64,25 @@ def call(image: np.ndarray, job: dict, workers: int, out: np.ndarray | None = No
     return func(image, workers=workers, out=out, **kwargs)
 
 
+def in_threads(worker) -> None:
+    """Run ``worker(t)`` in THREADS threads at once, ``t`` the thread's number; an
+    exception in any thread fails the test here, in the main thread."""
+    errors: list[BaseException] = []
+
+    def guarded(t: int) -> None:
+        try:
+            worker(t)
+        except BaseException as exc:  # reported in the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(t,)) for t in range(THREADS)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+
+
 def test_many_threads_on_shared_read_only_inputs():
     inputs = shared_inputs()
     before = {name: digest(image) for name, image in inputs.items()}
@@ -72,27 +91,18 @@ def test_many_threads_on_shared_read_only_inputs():
 
     barrier = threading.Barrier(THREADS)
     results: dict[tuple[int, int, int], np.ndarray] = {}
-    errors: list[BaseException] = []
 
     def worker(t: int) -> None:
         rng = np.random.default_rng(t)
-        try:
-            barrier.wait()
-            for rnd in range(ROUNDS):
-                for i in rng.permutation(len(work)):
-                    name, job = work[i]
-                    # Half the calls fill an `out` of their own, half allocate one.
-                    out = np.empty_like(expected[i]) if (t + rnd + i) % 2 else None
-                    results[t, rnd, i] = call(inputs[name], job, workers=2, out=out)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
+        barrier.wait()
+        for rnd in range(ROUNDS):
+            for i in rng.permutation(len(work)):
+                name, job = work[i]
+                # Half the calls fill an `out` of their own, half allocate one.
+                out = np.empty_like(expected[i]) if (t + rnd + i) % 2 else None
+                results[t, rnd, i] = call(inputs[name], job, workers=2, out=out)
 
-    threads = [threading.Thread(target=worker, args=(t,)) for t in range(THREADS)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert not errors, errors
+    in_threads(worker)
     assert len(results) == THREADS * ROUNDS * len(work)
     for (_, _, i), got in results.items():
         assert_identical(got, expected[i])
@@ -107,23 +117,14 @@ def test_many_threads_on_small_images_split_into_bands():
     for image in images:
         image.flags.writeable = False
     expected = [(convpool.convolve(im, [[1, 2], [3, -4]], 0.5), convpool.max_pool(im)) for im in images]
-    errors: list[BaseException] = []
 
-    def worker() -> None:
-        try:
-            for _ in range(50):
-                for im, (conv, pool) in zip(images, expected, strict=True):
-                    assert_identical(convpool.convolve(im, [[1, 2], [3, -4]], 0.5, workers=2), conv)
-                    assert_identical(convpool.max_pool(im, workers=2), pool)
-        except BaseException as exc:
-            errors.append(exc)
+    def worker(t: int) -> None:
+        for _ in range(50):
+            for im, (conv, pool) in zip(images, expected, strict=True):
+                assert_identical(convpool.convolve(im, [[1, 2], [3, -4]], 0.5, workers=2), conv)
+                assert_identical(convpool.max_pool(im, workers=2), pool)
 
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert not errors, errors
+    in_threads(worker)
 
 
 def test_threads_racing_to_plan_new_kernels_agree():
@@ -136,23 +137,14 @@ def test_threads_racing_to_plan_new_kernels_agree():
     expected = [reference.convolve(images[i], kernels[k], 0.5, dtype=dt) for i, k, dt in cases]
     _kernel._CACHE.clear()  # the threads make every kernel and plan
     barrier = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
 
     def worker(t: int) -> None:
-        try:
-            barrier.wait()
-            for j in np.random.default_rng(t).permutation(len(cases)):
-                i, k, dt = cases[j]
-                assert_identical(convpool.convolve(images[i], kernels[k], 0.5, dtype=dt), expected[j])
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
+        barrier.wait()
+        for j in np.random.default_rng(t).permutation(len(cases)):
+            i, k, dt = cases[j]
+            assert_identical(convpool.convolve(images[i], kernels[k], 0.5, dtype=dt), expected[j])
 
-    threads = [threading.Thread(target=worker, args=(t,)) for t in range(THREADS)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert not errors, errors
+    in_threads(worker)
 
 
 def test_calls_sharing_one_out_are_the_callers_race():
