@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Keras 3, where installed (the frameworks extra), runs on PyTorch's backend: the only
+# one that extra brings. Set before any test imports keras.
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
 import convpool
 from convpool import _config
 
