@@ -9,8 +9,9 @@ offline, from the repository's root::
 It makes a synthetic dataset (no download): 28 x 28 images of one bright stroke on a
 noisy background, at one of four orientations (horizontal, rising, vertical, falling),
 the label. The network is the codelab's next step, shrunk: 8 filters of 3 x 3, ReLU,
-2 x 2 max pooling, then one linear layer to the four classes. Trained for a few epochs
-(about a minute on two cores), it writes ``first_layer.npz`` next to this script:
+2 x 2 max pooling, then one linear layer to the four classes. Trained for six epochs
+(about a minute and a half on two cores, to a held-out accuracy near 0.998), it writes
+``first_layer.npz`` next to this script:
 
 - ``weight`` (8, 1, 3, 3) and ``bias`` (8,), float32: the trained first layer;
 - ``crop`` (2,): the top-left corner (row, column) of a 64 x 64 crop of ascent;
