@@ -7,7 +7,8 @@ extensions with those sanitizers; ``tools/check_builds.sh`` runs the tests under
 
 Each kernel family's source is Tempita templates, ``_conv.pxi.in`` with ``_sep.pxi.in``
 (the separable kernels), and ``_pool.pxi.in``, expanded here into the ``.pxi`` files that
-the family's modules include (the variants that differ only in a literal or an operator
+the family's modules include (with ``_types.pxd.in``, the shared pixel types; every
+template gets the one table of pixel types, ``_kinds.py``) (the variants that differ only in a literal or an operator
 are written once in the template); the hand-written vector code is C in the ``_simd_*.h``
 headers beside them, one function per operation, its body written once for any vector
 width. Cython translates each family once (``_conv.c``, ``_pool.c``); on x86-64 with GCC or
@@ -28,6 +29,7 @@ only the baseline is built. Cython's memoryview support code is compiled once, i
 """
 
 import os
+import runpy
 import sysconfig
 from pathlib import Path
 
@@ -145,12 +147,17 @@ TARGETS = {
 } if X86_TARGETS else {}
 
 
+# The one table of pixel types (and its lookups), which every template is expanded with.
+KINDS = {name: value for name, value in runpy.run_path(str(PACKAGE / "_kinds.py")).items()
+         if name in ("IMAGE", "OUT", "MEAN", "CTYPE", "number", "numbers", "numbered")}
+
+
 def expand_templates() -> None:
     """Write each ``*.in`` template of the package as the file it names, and each target's
     module source, if it changed."""
     for template in sorted(PACKAGE.glob("*.in")):
         target = template.with_suffix("")
-        text = Template(template.read_text(), name=str(template)).substitute()
+        text = Template(template.read_text(), name=str(template)).substitute(KINDS)
         _write(target, text)
     for name in TARGETS:
         for family in FAMILIES:

@@ -13,13 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _validate
+from . import _kinds, _validate
 
 # Native dtypes the kernels take as they are.
-KERNEL_DTYPES = frozenset(
-    np.dtype(t)
-    for t in (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64, np.float32, np.float64)
-)
+KERNEL_DTYPES = frozenset(np.dtype(code) for code, _ in _kinds.IMAGE)
 
 
 def as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:

@@ -1,0 +1,37 @@
+"""The pixel types of the compiled kernels: one table for every kernel family.
+
+setup.py hands these names to every template it expands (the ``*.pxi.in`` kernels and
+``_types.pxd.in``), and the compiled modules publish the kind lists they derive
+(``IMAGE_KINDS``, ``OUT_KINDS``, ``MEAN_KINDS``), which the Python layer reads. A kind's
+number in a kernel call is its position in its list; code that needs a property of a
+kind asks by its code (``number``, ``numbers``), never by comparing positions.
+
+Plain data and two functions: setup.py runs this file before anything is built.
+"""
+
+#: The image types the kernels read (NumPy dtype code, C type).
+IMAGE = (("u1", "uint8_t"), ("i1", "int8_t"), ("u2", "uint16_t"), ("i2", "int16_t"),
+         ("u4", "uint32_t"), ("i4", "int32_t"), ("u8", "uint64_t"), ("i8", "int64_t"),
+         ("f4", "float"), ("f8", "double"))
+#: What convolve and conv2d store.
+OUT = (("u1", "uint8_t"), ("u2", "uint16_t"), ("i2", "int16_t"), ("f4", "float"), ("f8", "double"))
+#: What avg_pool's kernels store.
+MEAN = (("f4", "float"), ("f8", "double"))
+#: The C type of each code.
+CTYPE = dict(IMAGE)
+
+
+def number(kinds: tuple[tuple[str, str], ...], code: str) -> int:
+    """The kind number of ``code`` in ``kinds``."""
+    return [c for c, _ in kinds].index(code)
+
+
+def numbers(kinds: tuple[tuple[str, str], ...], codes: str) -> str:
+    """The kind numbers of the space-separated ``codes`` as a C/Cython tuple literal,
+    for ``kind in (...)`` tests."""
+    return "(%s,)" % ", ".join(str(number(kinds, c)) for c in codes.split())
+
+
+def numbered(kinds: tuple[tuple[str, str], ...]) -> list[tuple[int, str, str]]:
+    """(kind number, code, C type) for each kind of a list."""
+    return [(k, code, ctype) for k, (code, ctype) in enumerate(kinds)]
