@@ -72,6 +72,8 @@ def windows(shape: tuple[int, ...], sizes: Sizes, ceil: bool, axes: tuple[int, i
             opt: Options) -> tuple[tuple[int, int], tuple[int, int]]:
     """The output's rows and columns, and the padding before the first row and column."""
     sr, sc, tr, tc = sizes
+    if opt is PLAIN:
+        return (pooled_length(shape[axes[0]], sr, tr, ceil), pooled_length(shape[axes[1]], sc, tc, ceil)), (0, 0)
     pr, pc = (opt.padding, opt.padding) if isinstance(opt.padding, str) else opt.padding
     dr, dc = opt.dilation
     ho, before_r = _axis(shape[axes[0]], sr, tr, ceil, pr, dr, "row")
@@ -93,6 +95,9 @@ def checked(image: object, size: object, stride: object, ceil_mode: object, axes
 def options(sizes: Sizes, ceil: bool, padding: object, dilation: object = 1, count_include_pad: object = True,
             divisor_override: object = None) -> Options:
     """The options beyond size and stride, checked against the sizes."""
+    if padding.__class__ is int and padding == 0 and dilation.__class__ is int and dilation == 1 and (
+            count_include_pad is True and divisor_override is None):
+        return PLAIN  # the defaults, at once: small images' calls cost their checks
     pad = _validate.padding(padding, sizes[:2])
     if pad == "same" and ceil:
         raise ValueError("`ceil_mode` must be False with padding='same', whose output size is ceil(n / stride)")
@@ -188,7 +193,10 @@ def max_pool(
     The window's top-left corner steps by `stride` (default `size`), so the default is
     the codelab's 2x2 max pooling that halves each side. The output has
     ``(M - size) // stride + 1`` rows (likewise columns): odd sizes drop the last
-    row/column instead of failing as the codelab's loop does, unless `ceil_mode`.
+    row/column instead of failing as the codelab's loop does, unless `ceil_mode`. With
+    PyTorch's `padding` and `dilation`, ``(M + 2 * padding - (size - 1) * dilation - 1)
+    // stride + 1``; with ``padding="same"``, ``ceil(M / stride)``. The arguments are
+    ``torch.nn.functional.max_pool2d``'s, by name (`size` is its ``kernel_size``).
 
     Parameters
     ----------
@@ -229,10 +237,20 @@ def max_pool(
     array([[ 6,  8,  9],
            [16, 18, 19],
            [21, 23, 24]], dtype=uint8)
+    >>> convpool.max_pool(image, 3, stride=2, padding=1)
+    array([[ 6,  8,  9],
+           [16, 18, 19],
+           [21, 23, 24]], dtype=uint8)
+    >>> values, indices = convpool.max_pool(image, 3, stride=2, padding="same", return_indices=True)
+    >>> indices
+    array([[ 6,  8,  9],
+           [16, 18, 19],
+           [21, 23, 24]])
     """
     arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
     opt = options(sizes, ceil, padding, dilation)
-    return pool(arr, "max", sizes, ceil, ax, out, n, None, opt, _validate.boolean(return_indices, "return_indices"))
+    indices = return_indices if return_indices.__class__ is bool else _validate.boolean(return_indices, "return_indices")
+    return pool(arr, "max", sizes, ceil, ax, out, n, None, opt, indices)
 
 
 @docfiller
@@ -294,7 +312,8 @@ def min_pool(
     """
     arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
     opt = options(sizes, ceil, padding, dilation)
-    return pool(arr, "min", sizes, ceil, ax, out, n, None, opt, _validate.boolean(return_indices, "return_indices"))
+    indices = return_indices if return_indices.__class__ is bool else _validate.boolean(return_indices, "return_indices")
+    return pool(arr, "min", sizes, ceil, ax, out, n, None, opt, indices)
 
 
 @docfiller
@@ -318,6 +337,9 @@ def avg_pool(
     their count and rounded once to the output dtype, so it is exact to the last bit of
     that computation (for integer images up to 2**53 per window sum, exactly the mean
     rounded to the output type). Output sizes are those of :func:`convpool.max_pool`.
+    The arguments are ``torch.nn.functional.avg_pool2d``'s, by name (`size` is its
+    ``kernel_size``): `count_include_pad` and `divisor_override` say what a window
+    reaching into the `padding` is divided by.
 
     Parameters
     ----------
@@ -354,6 +376,12 @@ def avg_pool(
     array([ 6.5, 16.5, 24. ])
     >>> convpool.avg_pool(image.astype(np.float32), 5).dtype
     dtype('float32')
+    >>> convpool.avg_pool(image, 2, padding=1)
+    array([[ 0.  ,  0.75,  1.75],
+           [ 3.75, 12.  , 14.  ],
+           [ 8.75, 22.  , 24.  ]])
+    >>> convpool.avg_pool(image, 2, padding=1, count_include_pad=False)[0]
+    array([0. , 1.5, 3.5])
     """
     arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
     opt = options(sizes, ceil, padding, 1, count_include_pad, divisor_override)
