@@ -378,8 +378,8 @@ def avg_pool(
     dtype('float32')
     >>> convpool.avg_pool(image, 2, padding=1)
     array([[ 0.  ,  0.75,  1.75],
-           [ 3.75, 12.  , 14.  ],
-           [ 8.75, 22.  , 24.  ]])
+           [ 3.75,  9.  , 11.  ],
+           [ 8.75, 19.  , 21.  ]])
     >>> convpool.avg_pool(image, 2, padding=1, count_include_pad=False)[0]
     array([0. , 1.5, 3.5])
     """
