@@ -35,8 +35,8 @@ def pooled_length(n: int, size: int, stride: int, ceil_mode: bool, padding: int 
     right padding, or past the edge, is dropped)."""
     if n == 0:
         return 0
-    span = (size - 1) * dilation + 1
-    padded = n + 2 * padding
+    span = size if dilation == 1 else (size - 1) * dilation + 1
+    padded = n + 2 * padding if padding else n
     if not ceil_mode:
         return (padded - span) // stride + 1 if padded >= span else 0
     count = max(-(-(padded - span) // stride), 0) + 1
@@ -72,8 +72,6 @@ def windows(shape: tuple[int, ...], sizes: Sizes, ceil: bool, axes: tuple[int, i
             opt: Options) -> tuple[tuple[int, int], tuple[int, int]]:
     """The output's rows and columns, and the padding before the first row and column."""
     sr, sc, tr, tc = sizes
-    if opt is PLAIN:
-        return (pooled_length(shape[axes[0]], sr, tr, ceil), pooled_length(shape[axes[1]], sc, tc, ceil)), (0, 0)
     pr, pc = (opt.padding, opt.padding) if isinstance(opt.padding, str) else opt.padding
     dr, dc = opt.dilation
     ho, before_r = _axis(shape[axes[0]], sr, tr, ceil, pr, dr, "row")
@@ -135,7 +133,11 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
     float32.
     """
     sr, sc, tr, tc = sizes
-    (ho, wo), (pr, pc) = windows(image.shape, sizes, ceil, axes, opt)
+    if opt is PLAIN:  # the defaults: no call more than they need
+        ho, wo = pooled_length(image.shape[axes[0]], sr, tr, ceil), pooled_length(image.shape[axes[1]], sc, tc, ceil)
+        pr = pc = 0
+    else:
+        (ho, wo), (pr, pc) = windows(image.shape, sizes, ceil, axes, opt)
     shape = list(image.shape)
     shape[axes[0]], shape[axes[1]] = ho, wo
     out_shape = tuple(shape)
