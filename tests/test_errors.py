@@ -170,6 +170,8 @@ EXTREME_OPTIONS = [
     (ValueError, r"`dilation` 5 with `padding` 1 leaves column window 0 no pixel of the image",
      {"image": np.zeros((9, 4)), "size": 2, "padding": 1, "dilation": 5}),
     (TypeError, r"`return_indices` must be a bool, got int", {"return_indices": 1}),
+    (ValueError, r"`dilation` 4611686018427387904 with `size` \(3, 3\) spans 2\*\*62 pixels or more",
+     {"size": 3, "dilation": 2**62, "ceil_mode": True}),
 ]
 AVG_OPTIONS = [
     (TypeError, r"`count_include_pad` must be a bool, got str", {"count_include_pad": "no"}),

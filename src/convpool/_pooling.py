@@ -99,9 +99,12 @@ def options(sizes: Sizes, ceil: bool, padding: object, dilation: object = 1, cou
     pad = _validate.padding(padding, sizes[:2])
     if pad == "same" and ceil:
         raise ValueError("`ceil_mode` must be False with padding='same', whose output size is ceil(n / stride)")
+    dil = _validate.pair(dilation, "dilation")
+    if max((sizes[0] - 1) * dil[0], (sizes[1] - 1) * dil[1]) >= 2**62:  # the kernels' index arithmetic
+        raise ValueError(f"`dilation` {dilation!r} with `size` {sizes[:2]} spans 2**62 pixels or more")
     return Options(
         pad,
-        _validate.pair(dilation, "dilation"),
+        dil,
         _validate.boolean(count_include_pad, "count_include_pad"),
         _validate.divisor(divisor_override),
     )
