@@ -33,10 +33,21 @@ def pooled_length(n: int, size: int, stride: int, ceil_mode: bool, padding: int 
     """Number of pooling windows along an axis of length ``n`` padded by `padding` on
     both sides (torch's rule: in `ceil_mode` a last window that would start in the
     right padding, or past the edge, is dropped)."""
+    if padding or dilation != 1:
+        return _padded_length(n, (size - 1) * dilation + 1, stride, ceil_mode, padding)
+    if not ceil_mode:
+        return (n - size) // stride + 1 if n >= size else 0
     if n == 0:
         return 0
-    span = size if dilation == 1 else (size - 1) * dilation + 1
-    padded = n + 2 * padding if padding else n
+    count = max(-(-(n - size) // stride), 0) + 1
+    return count - 1 if (count - 1) * stride >= n else count
+
+
+def _padded_length(n: int, span: int, stride: int, ceil_mode: bool, padding: int) -> int:
+    """pooled_length of windows spanning `span` pixels, the axis padded by `padding`."""
+    if n == 0:
+        return 0
+    padded = n + 2 * padding
     if not ceil_mode:
         return (padded - span) // stride + 1 if padded >= span else 0
     count = max(-(-(padded - span) // stride), 0) + 1
@@ -156,15 +167,18 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
         aside = work != dst.dtype and dst.dtype.kind != "b"
         pooled = np.empty(dst.shape, dtype=work) if aside else dst if work == dst.dtype else dst.view(work)
         kernels = _config.current().build.pool
-        args: tuple = (src, _IMAGE_KIND[src.dtype], pooled)
+        image_kind = _IMAGE_KIND[src.dtype]
+        dr, dc = opt.dilation
+        # Flat tuples (no unpacking): a small call costs their building.
+        args: tuple
         if kind == "avg":
             task = kernels.avg_pool
-            args = (*args, _MEAN_KIND[work], *sizes, pr, pc, opt.count_include_pad and opt.padding != "same",
-                    opt.divisor)
+            args = (src, image_kind, pooled, _MEAN_KIND[work], sr, sc, tr, tc, pr, pc,
+                    opt.count_include_pad and opt.padding != "same", opt.divisor)
         elif indices:
-            task, args = kernels.arg_pool, (*args, at, *sizes, pr, pc, *opt.dilation, kind == "max")
+            task, args = kernels.arg_pool, (src, image_kind, pooled, at, sr, sc, tr, tc, pr, pc, dr, dc, kind == "max")
         else:
-            task, args = kernels.extreme_pool, (*args, *sizes, pr, pc, *opt.dilation, kind == "max")
+            task, args = kernels.extreme_pool, (src, image_kind, pooled, sr, sc, tr, tc, pr, pc, dr, dc, kind == "max")
         # A pooled pixel: about a sixth of a 3x3 convolution's work per window pixel.
         if workers == 1:  # one band: no split to plan
             task(*args, 0, dst.shape[0] * dst.shape[1])
