@@ -98,6 +98,41 @@ def test_pooling_any_chunking(shape, chunk, size, stride, ceil_mode, name):
     assert_identical(got, getattr(convpool, name)(image, size, stride=stride, ceil_mode=ceil_mode))
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 16), st.integers(1, 16)),
+    chunk=st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    size=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    stride=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    dilation=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    ceil_mode=st.booleans(),
+    name=st.sampled_from(["max_pool", "min_pool"]),
+)
+def test_dilated_pooling_any_chunking(shape, chunk, size, stride, dilation, ceil_mode, name):
+    """A dilated window spans (size - 1) * dilation + 1 pixels: the halo."""
+    image = np.random.default_rng(sum(shape)).normal(size=shape).astype(np.float32)
+    args = {"stride": stride, "dilation": dilation, "ceil_mode": ceil_mode}
+    lazy = getattr(cd, name)(da.from_array(image, chunks=chunk), size, **args)
+    assert_identical(lazy.compute(scheduler="sync"), getattr(convpool, name)(image, size, **args))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 16), st.integers(1, 16)),
+    chunk=st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    size=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    ceil_mode=st.booleans(),
+    count_include_pad=st.booleans(),
+    divisor=st.none() | st.integers(1, 20),
+)
+def test_avg_divisors_any_chunking(shape, chunk, size, ceil_mode, count_include_pad, divisor):
+    image = np.random.default_rng(sum(shape)).integers(0, 256, shape).astype(np.uint8)
+    args = {"stride": 2, "ceil_mode": ceil_mode, "count_include_pad": count_include_pad,
+            "divisor_override": divisor, "padding": "valid"}
+    lazy = cd.avg_pool(da.from_array(image, chunks=chunk), size, **args)
+    assert_identical(lazy.compute(scheduler="sync"), convpool.avg_pool(image, size, **args))
+
+
 def test_pooling_chunks_align_with_the_stride():
     x = da.from_array(IMAGE, chunks=CHUNKS)
     lazy = cd.max_pool(x, 2)

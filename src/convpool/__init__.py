@@ -10,7 +10,7 @@
 from . import data, kernels, reference
 from ._config import DEFAULT_BUILD as kernel_variant
 from ._convolve import convolve
-from ._pooling import avg_pool, max_pool, min_pool
+from ._pooling import avg_pool, max_pool, max_unpool, min_pool
 from ._version import __version__
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "kernel_variant",
     "kernels",
     "max_pool",
+    "max_unpool",
     "min_pool",
     "reference",
 ]

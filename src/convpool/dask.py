@@ -15,7 +15,11 @@ How the image border is handled as a whole, not per chunk:
   columns per side, so ``"wrap"`` reads the opposite edge), and ``"valid"`` crops.
 - pooling: chunk boundaries are moved to multiples of the stride (rechunking where
   needed), so each window starts in exactly one block; a block reads the next
-  ``size - stride`` rows/columns of its neighbour when windows overlap.
+  ``span - stride`` rows/columns of its neighbour when windows overlap (``span`` is
+  ``(size - 1) * dilation + 1``). `dilation`, `count_include_pad` and
+  `divisor_override` work as in memory; `padding` (other than 0) and `return_indices`
+  are refused with a ValueError: a block knows neither where the image's padding
+  starts nor its pixels' indices in the image.
 
 Chunks smaller than the halo are merged with their neighbours first. Non-spatial axes
 (a stack ``(N, H, W)`` with ``axes=(-2, -1)``) get no halo: one task per block.
@@ -231,31 +235,48 @@ def _window_counts(chunks: tuple[int, ...], stride: int, total: int) -> tuple[in
 def _pool_block(
     block: np.ndarray, *, block_index: tuple[int, ...], axes: tuple[int, int], kind: str,
     sizes: _pooling.Sizes, ceil_mode: bool, counts: dict[int, tuple[int, ...]],
-    dtype: np.dtype | None, location: list[tuple[int, int]], depth: dict
+    dtype: np.dtype | None, opt: _pooling.Options, location: list[tuple[int, int]], depth: dict
 ) -> np.ndarray:
     # The block's windows come first: it starts at a multiple of the stride. In ceil
     # mode a block inside the image may add a partial window at the end of its halo,
     # which the crop drops; only a block at the image's end keeps its partial windows.
-    result = _pooling.pool(block, kind, sizes, ceil_mode, axes, None, 1, dtype)
+    result = _pooling.pool(block, kind, sizes, ceil_mode, axes, None, 1, dtype, opt)
     index = [slice(None)] * block.ndim
     for a in axes:
         index[a] = slice(0, counts[a][block_index[a]])
     return result[tuple(index)]
 
 
-def _pool(x: Any, kind: str, size: Any, stride: Any, ceil_mode: Any, axes: Any, dtype: Any = None) -> da.Array:
+def _pool(x: Any, kind: str, size: Any, stride: Any, ceil_mode: Any, axes: Any, dtype: Any = None, *,
+          padding: Any = 0, dilation: Any = 1, return_indices: Any = False, count_include_pad: Any = True,
+          divisor_override: Any = None) -> da.Array:
     x = _as_dask(x)
     _, sizes, ceil, ax, _ = _pooling.checked(np.empty((0,) * x.ndim, x.dtype), size, stride, ceil_mode, axes)
+    opt = _pooling.options(sizes, ceil, padding, dilation, count_include_pad, divisor_override)
+    if opt.padding != (0, 0):
+        # A chunk would need to know where the image's padding starts: each block's
+        # windows would start off the stride's multiples.
+        raise ValueError(
+            f"`padding` must be 0 or 'valid' in convpool.dask, got {padding!r}: pool in memory "
+            "(convpool's functions), or pad the dask array first"
+        )
+    if _validate.boolean(return_indices, "return_indices"):
+        raise ValueError(
+            "`return_indices` must be False in convpool.dask: a chunk's indices would be "
+            "those of its own pixels, not the image's; use convpool.max_pool in memory"
+        )
     mean = _validate.mean_dtype(dtype) if kind == "avg" else None
     out_dtype = _pooling.out_dtype(x.dtype, kind, mean)
     sr, sc, tr, tc = sizes
+    dr, dc = opt.dilation
     totals = {
-        ax[0]: _pooling.pooled_length(x.shape[ax[0]], sr, tr, ceil),
-        ax[1]: _pooling.pooled_length(x.shape[ax[1]], sc, tc, ceil),
+        ax[0]: _pooling.pooled_length(x.shape[ax[0]], sr, tr, ceil, 0, dr),
+        ax[1]: _pooling.pooled_length(x.shape[ax[1]], sc, tc, ceil, 0, dc),
     }
     if x.size == 0:
-        return da.from_array(_pooling.pool(np.empty(x.shape, x.dtype), kind, sizes, ceil, ax, None, 1, mean))
-    halo = {ax[0]: (0, max(sr - tr, 0)), ax[1]: (0, max(sc - tc, 0))}
+        return da.from_array(_pooling.pool(np.empty(x.shape, x.dtype), kind, sizes, ceil, ax, None, 1, mean, opt))
+    # A window spans (size - 1) * dilation + 1 pixels.
+    halo = {ax[0]: (0, max((sr - 1) * dr + 1 - tr, 0)), ax[1]: (0, max((sc - 1) * dc + 1 - tc, 0))}
     strides = {ax[0]: tr, ax[1]: tc}
     counts: dict[int, tuple[int, ...]] = {}
 
@@ -265,7 +286,7 @@ def _pool(x: Any, kind: str, size: Any, stride: Any, ceil_mode: Any, axes: Any, 
         return tuple(counts.get(a, c) for a, c in enumerate(chunks))
 
     block_function = functools.partial(
-        _pool_block, axes=ax, kind=kind, sizes=sizes, ceil_mode=ceil, counts=counts, dtype=mean,
+        _pool_block, axes=ax, kind=kind, sizes=sizes, ceil_mode=ceil, counts=counts, dtype=mean, opt=opt,
     )
     return _with_halo(x, halo, strides, block_function, out_chunks, out_dtype)
 
@@ -276,7 +297,10 @@ def max_pool(
     size: int | tuple[int, int] = 2,
     *,
     stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
     ceil_mode: bool = False,
+    return_indices: bool = False,
     axes: tuple[int, int] | None = None,
 ) -> da.Array:
     """:func:`convpool.max_pool` for a dask array, lazily, chunk by chunk.
@@ -289,7 +313,14 @@ def max_pool(
     %(dask_pool_image)s
     %(pool_size)s
     %(pool_stride)s
+    padding : 0 or 'valid', optional
+        No padding: a chunk does not know where the image's padding would start (a
+        ValueError says so).
+    %(pool_dilation)s
     %(max_ceil_mode)s
+    return_indices : False, optional
+        Not with dask: a chunk's indices would be its own, not the image's (a
+        ValueError says so); use :func:`convpool.max_pool` in memory.
     %(pool_axes)s
 
     Returns
@@ -311,7 +342,8 @@ def max_pool(
     >>> lazy.shape, bool((lazy.compute() == convpool.max_pool(image, 3, ceil_mode=True)).all())
     ((171, 171), True)
     """
-    return _pool(image, "max", size, stride, ceil_mode, axes)
+    return _pool(image, "max", size, stride, ceil_mode, axes, padding=padding, dilation=dilation,
+                 return_indices=return_indices)
 
 
 @docfiller
@@ -320,7 +352,10 @@ def min_pool(
     size: int | tuple[int, int] = 2,
     *,
     stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
     ceil_mode: bool = False,
+    return_indices: bool = False,
     axes: tuple[int, int] | None = None,
 ) -> da.Array:
     """:func:`convpool.min_pool` for a dask array, lazily, chunk by chunk.
@@ -330,7 +365,14 @@ def min_pool(
     %(dask_pool_image)s
     %(pool_size)s
     %(pool_stride)s
+    padding : 0 or 'valid', optional
+        No padding: a chunk does not know where the image's padding would start (a
+        ValueError says so).
+    %(pool_dilation)s
     %(min_ceil_mode)s
+    return_indices : False, optional
+        Not with dask: a chunk's indices would be its own, not the image's (a
+        ValueError says so); use :func:`convpool.min_pool` in memory.
     %(pool_axes)s
 
     Returns
@@ -351,7 +393,8 @@ def min_pool(
     array([[ 0,  2],
            [ 8, 10]])
     """
-    return _pool(image, "min", size, stride, ceil_mode, axes)
+    return _pool(image, "min", size, stride, ceil_mode, axes, padding=padding, dilation=dilation,
+                 return_indices=return_indices)
 
 
 @docfiller
@@ -360,7 +403,10 @@ def avg_pool(
     size: int | tuple[int, int] = 2,
     *,
     stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] | str = 0,
     ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
     dtype: npt.DTypeLike | None = None,
     axes: tuple[int, int] | None = None,
 ) -> da.Array:
@@ -371,7 +417,13 @@ def avg_pool(
     %(dask_pool_image)s
     %(pool_size)s
     %(pool_stride)s
+    padding : 0 or 'valid', optional
+        No padding: a chunk does not know where the image's padding would start (a
+        ValueError says so).
     %(avg_ceil_mode)s
+    count_include_pad : bool, optional
+        As :func:`convpool.avg_pool` (without padding it changes nothing).
+    %(divisor_override)s
     %(avg_dtype)s
     %(pool_axes)s
 
@@ -393,4 +445,5 @@ def avg_pool(
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
-    return _pool(image, "avg", size, stride, ceil_mode, axes, dtype)
+    return _pool(image, "avg", size, stride, ceil_mode, axes, dtype, padding=padding,
+                 count_include_pad=count_include_pad, divisor_override=divisor_override)
