@@ -24,13 +24,14 @@
 #include "_simd.h"
 
 /* Filters per block, and the columns a row is rounded up to (the widest vector). */
-#define CONVPOOL_BANK_F 4
+#define CONVPOOL_BANK_F 6
 #define CONVPOOL_BANK_ROUND 8
 
 #if CONVPOOL_VBITS
 
-/* Vectors of columns per block: 4 x 4 accumulators of 16 zmm registers with AVX-512,
-   4 x 2 of the 16 ymm registers of AVX2. */
+/* Vectors of columns per block: up to 6 x 4 accumulators of the 32 zmm registers with
+   AVX-512 (4 column loads and 6 weights per 24 multiply-adds), 6 x 2 of the 16 ymm
+   registers of AVX2. */
 #if CONVPOOL_VBITS == 512
 #define CONVPOOL_BANK_V 4
 #else
@@ -42,6 +43,7 @@ typedef void (*convpool_bank_block)(const double*, const ptrdiff_t*, ptrdiff_t, 
 
 /* One block of F filters by V vectors of columns; F and V are constants, so the
    accumulator arrays live in registers. */
+#define CONVPOOL_UNROLL _Pragma("GCC unroll 8")
 #define CONVPOOL_BANK_BLOCK(F, V)                                                               \
     static void convpool_bank_##F##_##V(const double* x, const ptrdiff_t* off, ptrdiff_t taps,  \
                                         const double* w, double* acc, ptrdiff_t acc_stride) {   \
@@ -49,22 +51,22 @@ typedef void (*convpool_bank_block)(const double*, const ptrdiff_t*, ptrdiff_t, 
         cp_vd a[F][V];                                                                          \
         ptrdiff_t t;                                                                            \
         int f, v;                                                                               \
-        for (f = 0; f < F; f++)                                                                 \
-            for (v = 0; v < V; v++)                                                             \
+        CONVPOOL_UNROLL for (f = 0; f < F; f++)                                                 \
+            CONVPOOL_UNROLL for (v = 0; v < V; v++)                                             \
                 a[f][v] = cp_zerod();                                                           \
         for (t = 0; t < taps; t++) {                                                            \
             const double* q = x + off[t];                                                       \
             cp_vd p[V];                                                                         \
-            for (v = 0; v < V; v++)                                                             \
+            CONVPOOL_UNROLL for (v = 0; v < V; v++)                                             \
                 p[v] = cp_loadd(q + v * L);                                                     \
-            for (f = 0; f < F; f++) {                                                           \
+            CONVPOOL_UNROLL for (f = 0; f < F; f++) {                                           \
                 const cp_vd k = cp_set1d(w[t * F + f]);                                         \
-                for (v = 0; v < V; v++)                                                         \
+                CONVPOOL_UNROLL for (v = 0; v < V; v++)                                         \
                     a[f][v] = cp_fmaddd(k, p[v], a[f][v]);                                      \
             }                                                                                   \
         }                                                                                       \
-        for (f = 0; f < F; f++)                                                                 \
-            for (v = 0; v < V; v++)                                                             \
+        CONVPOOL_UNROLL for (f = 0; f < F; f++)                                                 \
+            CONVPOOL_UNROLL for (v = 0; v < V; v++)                                             \
                 cp_stored(acc + f * acc_stride + v * L, a[f][v]);                               \
     }
 
@@ -74,11 +76,14 @@ CONVPOOL_BANK_FILTERS(1)
 CONVPOOL_BANK_FILTERS(2)
 CONVPOOL_BANK_FILTERS(3)
 CONVPOOL_BANK_FILTERS(4)
+CONVPOOL_BANK_FILTERS(5)
+CONVPOOL_BANK_FILTERS(6)
 
 #define CONVPOOL_BANK_ROW(F) \
     {convpool_bank_##F##_1, convpool_bank_##F##_2, convpool_bank_##F##_3, convpool_bank_##F##_4}
 static const convpool_bank_block convpool_bank_blocks[CONVPOOL_BANK_F][4] = {
-    CONVPOOL_BANK_ROW(1), CONVPOOL_BANK_ROW(2), CONVPOOL_BANK_ROW(3), CONVPOOL_BANK_ROW(4)};
+    CONVPOOL_BANK_ROW(1), CONVPOOL_BANK_ROW(2), CONVPOOL_BANK_ROW(3),
+    CONVPOOL_BANK_ROW(4), CONVPOOL_BANK_ROW(5), CONVPOOL_BANK_ROW(6)};
 
 static void convpool_bank(const double* x, const ptrdiff_t* off, ptrdiff_t taps, const double* w, int nf,
                           double* acc, ptrdiff_t acc_stride, ptrdiff_t n) {
