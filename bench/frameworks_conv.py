@@ -38,22 +38,21 @@ import convpool  # noqa: E402
 PEER = "torch.nn.functional.conv2d"
 
 
-def cases() -> list[tuple[str, str, float, Callable[[], object], Callable[[], object]]]:
+def cases() -> list[tuple[str, str, str, float, Callable[[], object], Callable[[], object]]]:
     rng = np.random.default_rng(0)
     rows = []
     image = convpool.data.ascent().astype(np.float32)  # 512 x 512
     bank = np.stack([k.matrix * k.weight for k in convpool.kernels.CODELAB])[:, None].astype(np.float32)
-    rows.append(("(a) codelab's 3 filters, 1 x 1 x 512 x 512", "3 x 1 x 3 x 3", 0.3, image[None, None], bank, None,
-                 {}, {}))
+    rows.append(("(a) the codelab's 3 filters", "3 x 1 x 3 x 3", 0.3, image[None, None], bank, None, {}, {}))
     x = rng.standard_normal((256, 1, 28, 28)).astype(np.float32)
     w = rng.standard_normal((64, 1, 3, 3)).astype(np.float32)
-    rows.append(("(b) 256 x 1 x 28 x 28", "64 x 1 x 3 x 3", 0.5, x, w, None, {}, {}))
+    rows.append(("(b) 64 filters, a batch of 256", "64 x 1 x 3 x 3", 0.5, x, w, None, {}, {}))
     x = rng.standard_normal((8, 3, 224, 224)).astype(np.float32)
     w = rng.standard_normal((16, 3, 5, 5)).astype(np.float32)
     b = rng.standard_normal(16).astype(np.float32)
-    rows.append(("(c) 8 x 3 x 224 x 224, bias, padding 2", "16 x 3 x 5 x 5", 1.0, x, w, b,
+    rows.append(("(c) bias, padding 2", "16 x 3 x 5 x 5", 1.0, x, w, b,
                  {"padding": 2}, {"padding": 2}))
-    rows.append(("(d) the same, stride 2, padding 'same'", "16 x 3 x 5 x 5", 1.0, x, w, b,
+    rows.append(("(d) bias, stride 2, padding 'same'", "16 x 3 x 5 x 5", 1.0, x, w, b,
                  {"padding": "same", "stride": 2}, {"stride": 2, "pad": (1, 2, 1, 2)}))
     out = []
     for case, kernel, target, x, w, b, ours, theirs in rows:
@@ -69,7 +68,7 @@ def cases() -> list[tuple[str, str, float, Callable[[], object], Callable[[], ob
             return convpool.conv2d(x, w, b, **ours)
 
         assert mine().shape == tuple(peer().shape), case
-        out.append((case, kernel, target, mine, peer))
+        out.append((case, " x ".join(map(str, x.shape)), kernel, target, mine, peer))
     return out
 
 
@@ -80,13 +79,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--name", default="frameworks_conv", help="results file name (bench/results/NAME.json)")
     args = parser.parse_args(argv)
     rows = []
-    for case, kernel, target, ours, peer in cases():
+    for case, size, kernel, target, ours, peer in cases():
         if args.only not in case:
             continue
         times, ratios = _measure.paired(ours, {PEER: peer}, rounds=args.rounds)
-        rows.append({"group": "conv2d", "case": case, "family": "conv2d float32", "size": case.split(", ")[-1]
-                     if case.startswith("(a)") else case[4:], "kernel": kernel, "dtype": "float32", "peer": PEER,
-                     "target": target, "ratio": ratios[PEER], "ratios": ratios, "times": times})
+        rows.append({"group": "conv2d", "case": case, "family": "conv2d float32", "size": size, "kernel": kernel,
+                     "dtype": "float32", "peer": PEER, "target": target, "ratio": ratios[PEER], "ratios": ratios,
+                     "times": times})
         print(f"{case}: {ratios[PEER]:.3f} x torch ({times['convpool'] * 1e3:.2f} ms, torch "
               f"{times[PEER] * 1e3:.2f} ms)", file=sys.stderr, flush=True)
     print(_measure.markdown(rows))

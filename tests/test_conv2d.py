@@ -153,7 +153,7 @@ def test_matches_reference(build, case, data):
 
 
 @pytest.mark.parametrize("width", [1, 7, 8, 9, 31, 32, 33, 63, 100])
-@pytest.mark.parametrize("c_out", [1, 3, 4, 5, 9])
+@pytest.mark.parametrize("c_out", [1, 4, 5, 6, 7, 13])
 def test_wide_rows_and_filter_blocks(build, width, c_out):
     """Rows of every remainder of the vector blocks, filters of every remainder of the
     filter blocks: exact integers."""
@@ -231,6 +231,17 @@ def test_workers_and_unbatched_and_channels_last_agree():
     last = convpool.conv2d(x.transpose(0, 2, 3, 1), w, groups=2, stride=(2, 1), padding="same",
                            data_format="channels_last")
     assert_identical(last, one.transpose(0, 2, 3, 1))
+
+
+@pytest.mark.parametrize(("dtype", "expected"), [
+    (np.float32, np.float32), (np.float16, np.float64), (np.float64, np.float64), (np.uint8, np.float64),
+    (np.int64, np.float64), (np.bool_, np.float64),
+])
+def test_default_dtype(dtype, expected):
+    x = np.ones((1, 2, 3, 3), dtype)
+    got = convpool.conv2d(x, np.ones((1, 2, 2, 2)))
+    assert got.dtype == expected
+    assert np.all(got == 8)
 
 
 def test_out_overlapping_the_input():

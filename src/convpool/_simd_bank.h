@@ -1,17 +1,19 @@
-/* The inner loop of convpool.conv2d (_bank.pxi.in): a block of a filter bank's output
- * filters over one output row, from input rows already converted to float64.
+/* The inner loop of convpool.conv2d (_bank.pxi.in): the nf filters of a group's filter
+ * bank over one output row, from input rows already converted to float64.
  *
- *   acc[f * acc_stride + c] = sum over taps t, in order, of w[t * nf + f] * x[off[t] + c]
+ *   acc[f * acc_stride + c] = sum over taps t, in order, of weight f, tap t * x[off[t] + c]
  *
- * for the nf filters of the block (1 <= nf <= CONVPOOL_BANK_F) and the columns c < n. A
- * tap t is one weight of each filter (input channel, kernel row, kernel column) and
- * x + off[t] the converted input it multiplies at output column 0 (stride phases and
- * padding are laid out by the caller, so every tap reads contiguous columns).
+ * for the filters f < nf and the columns c < n. A tap t is one weight of each filter
+ * (input channel, kernel row, kernel column) and x + off[t] the converted input it
+ * multiplies at output column 0 (stride phases and padding are laid out by the caller,
+ * so every tap reads contiguous columns). The weights come in blocks of
+ * CONVPOOL_BANK_F filters (the last block may have fewer, m): block b's weight of
+ * filter f and tap t is w[b * CONVPOOL_BANK_F * taps + t * m + f].
  *
- * The vector builds hold nf x V vectors of columns in registers over all the taps, one
- * fused multiply-add per tap and filter, and store once; a row's last block takes as many
- * vectors as its columns need, so x must be readable, and acc writable, up to n rounded
- * up to CONVPOOL_BANK_ROUND columns. Every column gets the same operations in the same
+ * The vector builds hold a block's m x V vectors of columns in registers over all the
+ * taps, one fused multiply-add per tap and filter, and store once; a row's last block of
+ * columns takes as many vectors as its columns need, so x must be readable, and acc
+ * writable, up to n rounded up to CONVPOOL_BANK_ROUND columns. Every column gets the same operations in the same
  * order at any width, so the AVX2 and AVX-512 builds agree bit for bit. The baseline
  * adds each product with two roundings (no FMA), in the same order.
  */
@@ -85,30 +87,37 @@ static const convpool_bank_block convpool_bank_blocks[CONVPOOL_BANK_F][4] = {
     CONVPOOL_BANK_ROW(1), CONVPOOL_BANK_ROW(2), CONVPOOL_BANK_ROW(3),
     CONVPOOL_BANK_ROW(4), CONVPOOL_BANK_ROW(5), CONVPOOL_BANK_ROW(6)};
 
-static void convpool_bank(const double* x, const ptrdiff_t* off, ptrdiff_t taps, const double* w, int nf,
+static void convpool_bank(const double* x, const ptrdiff_t* off, ptrdiff_t taps, const double* w, ptrdiff_t nf,
                           double* acc, ptrdiff_t acc_stride, ptrdiff_t n) {
-    enum { L = CP_VD_LANES, B = CONVPOOL_BANK_V * CP_VD_LANES };
-    const convpool_bank_block* row = convpool_bank_blocks[nf - 1];
-    ptrdiff_t c = 0;
-    for (; c + B <= n; c += B)
-        row[CONVPOOL_BANK_V - 1](x + c, off, taps, w, acc + c, acc_stride);
-    if (c < n)
-        row[(n - c + L - 1) / L - 1](x + c, off, taps, w, acc + c, acc_stride);
+    enum { L = CP_VD_LANES, B = CONVPOOL_BANK_V * CP_VD_LANES, F = CONVPOOL_BANK_F };
+    ptrdiff_t c, f;
+    /* Columns outside, filters inside: the taps' columns of one block stay in the first
+       level cache while every filter block reads them. */
+    for (c = 0; c < n; c += B) {
+        const int v = c + B <= n ? CONVPOOL_BANK_V : (int)((n - c + L - 1) / L);
+        for (f = 0; f < nf; f += F) {
+            const int m = nf - f < F ? (int)(nf - f) : F;
+            convpool_bank_blocks[m - 1][v - 1](x + c, off, taps, w + f * taps, acc + f * acc_stride + c, acc_stride);
+        }
+    }
 }
 
 #else
 
 /* The portable loop: each tap over the row's columns, the sums in acc. */
-static void convpool_bank(const double* x, const ptrdiff_t* off, ptrdiff_t taps, const double* w, int nf,
+static void convpool_bank(const double* x, const ptrdiff_t* off, ptrdiff_t taps, const double* w, ptrdiff_t nf,
                           double* acc, ptrdiff_t acc_stride, ptrdiff_t n) {
-    ptrdiff_t t, c;
-    int f;
+    ptrdiff_t t, c, f;
     for (f = 0; f < nf; f++) {
+        /* The filter's block: its weights are w[block * taps + t * m + f % F]. */
+        const ptrdiff_t first = f - f % CONVPOOL_BANK_F;
+        const ptrdiff_t m = nf - first < CONVPOOL_BANK_F ? nf - first : CONVPOOL_BANK_F;
+        const double* wf = w + first * taps + f % CONVPOOL_BANK_F;
         double* a = acc + f * acc_stride;
         for (c = 0; c < n; c++)
             a[c] = 0.0;
         for (t = 0; t < taps; t++) {
-            const double k = w[t * nf + f];
+            const double k = wf[t * m];
             const double* q = x + off[t];
             for (c = 0; c < n; c++)
                 a[c] = a[c] + k * q[c];
