@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 import convpool
 from convpool import _config
-
 from helpers import IMAGE_DTYPES, assert_identical, call_with_out, digest, elements, layouts, outs
 
 OUT_DTYPES = [None, np.uint8, np.uint16, np.int16, np.float32, np.float64]
@@ -276,7 +275,7 @@ W = np.ones((2, 4, 3, 3))
     (dict(groups=3), ValueError, "`groups` must be at least 1 and divide"),
     (dict(groups=0), ValueError, "`groups` must be at least 1"),
     (dict(groups=2.0), TypeError, "`groups` must be an int"),
-    (dict(weight=np.ones((3, 2, 3, 3)), groups=2), ValueError, "`groups` must .* divide C_in \\(4\\) and C_out \\(3\\)"),
+    (dict(weight=np.ones((3, 2, 3, 3)), groups=2), ValueError, "divide C_in \\(4\\) and C_out \\(3\\)"),
     (dict(bias=np.ones(3)), ValueError, "`bias` must have shape \\(2,\\)"),
     (dict(bias=np.array([1.0, np.inf])), ValueError, "`bias` must be finite"),
     (dict(bias=["a", "b"]), TypeError, "`bias` must hold real"),

@@ -31,7 +31,7 @@ def _padding(value: Any, size: tuple[int, int], kernel: tuple[int, int], stride:
         if value != "same":
             raise ValueError(f"`padding` must be an int, a pair of ints, 'valid' or 'same', got {value!r}")
         pads = []
-        for n, k, s, d in zip(size, kernel, stride, dilation):
+        for n, k, s, d in zip(size, kernel, stride, dilation, strict=True):
             # TensorFlow's rule for every stride: ceil(n / s) outputs, the smaller half before.
             total = max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
             pads.append((total // 2, total - total // 2))
@@ -141,7 +141,7 @@ def _rows(kernel: Any, x: np.ndarray, kind: int, w: np.ndarray, b: np.ndarray, g
 
 
 def conv2d(
-    input: npt.ArrayLike,  # noqa: A002 - PyTorch's name, so that calls translate word for word
+    input: npt.ArrayLike,
     weight: npt.ArrayLike,
     bias: npt.ArrayLike | None = None,
     *,
@@ -302,8 +302,10 @@ def conv2d(
         settings = _config.current()
         kernel = settings.build.conv.conv2d_bank
         geometry = (groups, sh, sw, dh, dw, pt, pl)
-        args = (kernel, src, _plan.IMAGE_KIND[src.dtype], w, b, geometry, dst, _plan.OUT_KIND[dt],
-                settings.max_columns)
+        # Column tiles keep the kernel's scratch (every input channel of a group, its
+        # rows of the filter, its stride phases) near max_columns float64 values a row.
+        tile = max(1, settings.max_columns // (w.shape[1] * ((kh - 1) * dh + 1) * sw))
+        args = (kernel, src, _plan.IMAGE_KIND[src.dtype], w, b, geometry, dst, _plan.OUT_KIND[dt], tile)
         rows = dst.shape[0] * ho
         if n_workers == 1:
             _rows(*args, 0, rows)

@@ -402,7 +402,7 @@ def avg_pool(
 
 
 def conv2d(
-    input: Any,  # noqa: A002 - PyTorch's name
+    input: Any,
     weight: npt.ArrayLike,
     bias: npt.ArrayLike | None = None,
     *,
@@ -451,8 +451,8 @@ def conv2d(
     (((4, 4, 2), (2,)), 12.0)
     """
     x = _as_dask(input)
-    w = np.array(weight, copy=True)  # kept in the graph: a private copy now
-    b = None if bias is None else np.array(bias, copy=True)
+    w = _conv2d._weight(weight).copy()  # kept in the graph: private copies, checked now
+    b = _conv2d._bias(bias, len(w)).copy()
     kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups, dtype=dtype,
                   data_format=data_format)
     # Every check, and the result's shape and dtype per image, from an empty batch.
