@@ -304,3 +304,26 @@ def test_read_only_out_is_refused():
     out.flags.writeable = False
     with pytest.raises(ValueError, match="`out` must be writeable"):
         convpool.conv2d(X, W, out=out)
+
+
+def test_threads_at_once_on_shared_inputs():
+    """Eight threads at once, each call also split into bands: one thread's results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 256, (4, 6, 33, 47), dtype=np.uint8)
+    x.flags.writeable = False
+    w = rng.standard_normal((12, 3, 3, 3))
+    jobs = [dict(groups=2), dict(groups=2, stride=2, padding="same", dtype=np.float32),
+            dict(groups=2, dilation=2, padding=(2, 1), dtype=np.uint8)]
+    expected = [convpool.conv2d(x, w, **job) for job in jobs]
+
+    def run(t: int) -> None:
+        with _config.override(min_pixels_per_thread=1):  # a context variable: per thread
+            for _ in range(5):
+                for job, want in zip(jobs, expected, strict=True):
+                    assert_identical(convpool.conv2d(x, w, workers=1 + t % 2, **job), want)
+
+    with ThreadPoolExecutor(8) as pool:
+        for future in [pool.submit(run, t) for t in range(8)]:
+            future.result()
