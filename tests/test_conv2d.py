@@ -327,3 +327,23 @@ def test_threads_at_once_on_shared_inputs():
     with ThreadPoolExecutor(8) as pool:
         for future in [pool.submit(run, t) for t in range(8)]:
             future.result()
+
+
+def test_huge_strides_dilations_and_padding():
+    """Strides past the input give one output; paddings whose padded size would overflow
+    the kernel's indices are refused; nothing crashes."""
+    x = np.arange(12.0).reshape(1, 1, 3, 4)
+    w = np.ones((1, 1, 2, 2))
+    for big in (2**40, 2**62, 2**63 - 1):
+        assert_identical(convpool.conv2d(x, w, stride=big), reference(x, w)[:, :, :1, :1])
+        assert convpool.conv2d(x, w, dilation=big).shape == (1, 1, 0, 0)
+    got = convpool.conv2d(x, w, stride=(1, 2**40), padding=(0, 2**40))  # 3 columns: the middle one reads x
+    assert got.shape == (1, 1, 2, 3)
+    assert_identical(got[..., 1], reference(x, w, padding=(0, 0))[..., 0])
+    assert not got[..., 0].any() and not got[..., 2].any()
+    with pytest.raises(ValueError, match="`padding` must leave the padded input below 2"):
+        convpool.conv2d(x, w, stride=2**62, padding=2**61)
+    with pytest.raises(ValueError, match="`padding` must leave"):
+        convpool.conv2d(x, w, padding=10**30)
+    with pytest.raises(MemoryError):  # one output row, whose filter spans 2**36 rows of zeros
+        convpool.conv2d(x, np.ones((1, 1, 3, 3)), stride=(2**40, 1), dilation=(2**35, 1), padding=(2**36, 0))

@@ -20,6 +20,8 @@ __all__ = ["conv2d"]
 # Sums of integer products are exact in float64 while they stay below this bound.
 _EXACT = 2**53
 _FORMATS = ("channels_first", "channels_last")
+# Padded sizes stay below this, so that no index the kernel computes overflows int64.
+_LIMIT = 2**62
 
 
 def _padding(value: Any, size: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
@@ -221,9 +223,10 @@ def conv2d(
         first, `weight` or `bias` is not finite, the channels do not match
         (``C_in != weight.shape[1] * groups``), `groups` is below 1 or does not divide
         both channel counts, `bias` has the wrong length, `stride` or `dilation` is below
-        1, `padding` is negative or an unknown word, `data_format` is unknown, the sums
-        of an integer input could reach 2**53 (see Notes), `workers` is 0 or below -1, or
-        `out` has the wrong shape or is read-only.
+        1, `padding` is negative, an unknown word or pads beyond 2**62, `data_format` is
+        unknown, the sums of an integer input could reach 2**53 (see Notes), `workers` is
+        0 or below -1, or `out` has the wrong shape or is read-only. ``MemoryError`` where
+        the result or the kernel's scratch cannot be allocated.
 
     Notes
     -----
@@ -277,6 +280,8 @@ def conv2d(
     kh, kw = w.shape[2], w.shape[3]
     h, width = x.shape[2], x.shape[3]
     (pt, pb), (pl, pr) = _padding(padding, (h, width), (kh, kw), (sh, sw), (dh, dw))
+    if h + pt + pb >= _LIMIT or width + pl + pr >= _LIMIT:
+        raise ValueError(f"`padding` must leave the padded input below 2**62 rows and columns, got {padding!r}")
     ho = max((h + pt + pb - dh * (kh - 1) - 1) // sh + 1, 0)
     wo = max((width + pl + pr - dw * (kw - 1) - 1) // sw + 1, 0)
     dt = (np.dtype(np.float32) if x.dtype == np.float32 else np.dtype(np.float64)) if dtype is None \
@@ -301,7 +306,9 @@ def conv2d(
         src = _input(x)
         settings = _config.current()
         kernel = settings.build.conv.conv2d_bank
-        geometry = (groups, sh, sw, dh, dw, pt, pl)
+        # A single output row or column reads the same pixels at any stride: 1 keeps the
+        # kernel's index arithmetic within the padded input.
+        geometry = (groups, sh if ho > 1 else 1, sw if wo > 1 else 1, dh, dw, pt, pl)
         # Column tiles keep the kernel's scratch (every input channel of a group, its
         # rows of the filter, its stride phases) near max_columns float64 values a row.
         tile = max(1, settings.max_columns // (w.shape[1] * ((kh - 1) * dh + 1) * sw))
