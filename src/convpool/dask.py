@@ -23,6 +23,8 @@ How the image border is handled as a whole, not per chunk:
 
 Chunks smaller than the halo are merged with their neighbours first. Non-spatial axes
 (a stack ``(N, H, W)`` with ``axes=(-2, -1)``) get no halo: one task per block.
+``conv2d`` computes whole images: its input is split along the batch axis only (any
+other chunking is merged into one chunk first), one task per batch chunk.
 """
 
 from __future__ import annotations
@@ -40,10 +42,10 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError('convpool.dask needs dask: pip install "convpool[dask]"') from exc
 
-from . import _borders, _convolve, _kernel, _pooling, _validate, kernels
+from . import _borders, _conv2d, _convolve, _kernel, _pooling, _validate, kernels
 from ._docstrings import docfiller
 
-__all__ = ["avg_pool", "convolve", "max_pool", "min_pool"]
+__all__ = ["avg_pool", "conv2d", "convolve", "max_pool", "min_pool"]
 
 
 def _as_dask(image: Any) -> da.Array:
@@ -447,3 +449,75 @@ def avg_pool(
     """
     return _pool(image, "avg", size, stride, ceil_mode, axes, dtype, padding=padding,
                  count_include_pad=count_include_pad, divisor_override=divisor_override)
+
+
+# ---------------------------------------------------------------- filter banks
+
+
+def conv2d(
+    input: Any,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+    dtype: npt.DTypeLike | None = None,
+    data_format: str = "channels_first",
+) -> da.Array:
+    """:func:`convpool.conv2d` for a dask array of images, lazily, one task per chunk of
+    the batch.
+
+    Same arguments and results as :func:`convpool.conv2d` (`out` and `workers` aside).
+    Each task filters whole images: the input's chunks along the channel and spatial
+    axes are merged into one (``rechunk``) and only the batch axis stays chunked, as a
+    filter needs every channel of its rows. Arguments are checked now, with the same
+    errors, but for the sums of integer inputs reaching 2**53 where only the pixels show
+    it: that ``ValueError`` comes when the result is computed.
+
+    Parameters
+    ----------
+    input : dask.array.Array or array_like, of shape (N, C_in, H, W) or (C_in, H, W)
+        Or channels last with `data_format`; real numbers.
+    weight, bias, stride, padding, dilation, groups, dtype, data_format
+        As :func:`convpool.conv2d`.
+
+    Returns
+    -------
+    dask.array.Array
+        The outputs, chunked along the batch axis as the input.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`convpool.conv2d`.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import numpy as np
+    >>> import convpool, convpool.dask
+    >>> images = da.ones((10, 3, 8, 8), chunks=(4, 3, 8, 8))
+    >>> lazy = convpool.dask.conv2d(images, np.ones((2, 3, 3, 3)), padding=1)
+    >>> lazy.chunks[:2], float(lazy[0, 0, 0, 0].compute())
+    (((4, 4, 2), (2,)), 12.0)
+    """
+    x = _as_dask(input)
+    w = _conv2d._weight(weight).copy()  # kept in the graph: private copies, checked now
+    b = _conv2d._bias(bias, len(w)).copy()
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups, dtype=dtype,
+                  data_format=data_format)
+    # Every check, and the result's shape and dtype per image, from an empty batch.
+    per_image = x.shape[1:] if x.ndim == 4 else x.shape
+    empty = np.empty((0, *per_image) if x.ndim in (3, 4) else (0,) * x.ndim, x.dtype)
+    proto = _conv2d.conv2d(empty, w, b, **kwargs)
+    dt = proto.dtype
+    if x.ndim == 3:
+        x = x.rechunk(-1)
+        chunks = tuple((s,) for s in proto.shape[1:])
+    else:
+        x = x.rechunk({1: -1, 2: -1, 3: -1})
+        chunks = (x.chunks[0], *((s,) for s in proto.shape[1:]))
+    return da.map_blocks(lambda block: _conv2d.conv2d(block, w, b, **kwargs), x, chunks=chunks, dtype=dt,
+                         meta=np.empty((0,) * len(chunks), dt))
