@@ -48,7 +48,7 @@ def torch_windows(draw, dilate: bool = True) -> dict:
 def torch_output_ok(x: np.ndarray, args: dict) -> bool:
     """torch refuses outputs of no pixel ("Output size is too small")."""
     dil = args.get("dilation", (1, 1))
-    for n, k, s, p, d in zip(x.shape[-2:], args["kernel_size"], args["stride"], args["padding"], dil, strict=True):
+    for n, k, _s, p, d in zip(x.shape[-2:], args["kernel_size"], args["stride"], args["padding"], dil, strict=True):
         if n + 2 * p < (k - 1) * d + 1:
             return False
     return True

@@ -282,7 +282,7 @@ def test_edge_windows_clipped_not_padded():
     image = -np.arange(1, 17, dtype=np.int8).reshape(4, 4)
     got = convpool.max_pool(image, 3, stride=2, padding=1)
     assert_identical(got, np.array([[-1, -2], [-5, -6]], np.int8))
-    values, indices = convpool.max_pool(image, 3, stride=2, padding=1, return_indices=True)
+    _values, indices = convpool.max_pool(image, 3, stride=2, padding=1, return_indices=True)
     assert_identical(indices, np.array([[0, 1], [4, 5]], np.int64))
 
 
@@ -394,8 +394,8 @@ def test_unpool_default_size_and_stacks():
     for n in range(2):
         assert_identical(got[n], reference_unpool(values[n], indices[n], 2))
     # output_size: the spatial pair or the whole shape
-    assert_identical(convpool.max_unpool(values, indices, 2, axes=(-2, -1), output_size=(7, 9))[:, :6, :8].sum(axis=(1, 2)),
-                     values.sum(axis=(1, 2)))
+    unpooled = convpool.max_unpool(values, indices, 2, axes=(-2, -1), output_size=(7, 9))
+    assert_identical(unpooled[:, :6, :8].sum(axis=(1, 2)), values.sum(axis=(1, 2)))
     assert convpool.max_unpool(values, indices, 2, axes=(-2, -1), output_size=(2, 7, 9)).shape == (2, 7, 9)
     # channels last: axes (0, 1)
     hwc = np.moveaxis(values, 0, -1)

@@ -27,28 +27,12 @@ _LIMIT = 2**62
 def _padding(value: Any, size: tuple[int, int], kernel: tuple[int, int], stride: tuple[int, int],
              dilation: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
     """The zeros before and after the rows and the columns, ``((top, bottom), (left, right))``."""
-    if isinstance(value, str):
-        if value == "valid":
-            return (0, 0), (0, 0)
-        if value != "same":
-            raise ValueError(f"`padding` must be an int, a pair of ints, 'valid' or 'same', got {value!r}")
-        pads = []
-        for n, k, s, d in zip(size, kernel, stride, dilation, strict=True):
-            # TensorFlow's rule for every stride: ceil(n / s) outputs, the smaller half before.
-            total = max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
-            pads.append((total // 2, total - total // 2))
-        return pads[0], pads[1]
-    if _validate._is_int(value):
-        pair: tuple[Any, ...] = (value, value)
-    elif isinstance(value, (tuple, list)) and len(value) == 2:
-        pair = tuple(value)
-    else:
-        raise TypeError(f"`padding` must be an int, a pair of ints, 'valid' or 'same', got {value!r}")
-    if not all(_validate._is_int(p) for p in pair):
-        raise TypeError(f"`padding` must be an int, a pair of ints, 'valid' or 'same', got {value!r}")
-    if min(pair) < 0:
-        raise ValueError(f"`padding` must not be negative, got {value!r}")
-    return (int(pair[0]), int(pair[0])), (int(pair[1]), int(pair[1]))
+    pad = _validate.padding(value)
+    if pad == "same":
+        rows, cols = (_validate.same_padding(n, (k - 1) * d + 1, s)
+                      for n, k, s, d in zip(size, kernel, stride, dilation, strict=True))
+        return rows, cols
+    return (pad[0], pad[0]), (pad[1], pad[1])
 
 
 def _weight(value: Any) -> np.ndarray:

@@ -29,7 +29,7 @@ def number(kinds: tuple[tuple[str, str], ...], code: str) -> int:
 def numbers(kinds: tuple[tuple[str, str], ...], codes: str) -> str:
     """The kind numbers of the space-separated ``codes`` as a C/Cython tuple literal,
     for ``kind in (...)`` tests."""
-    return "(%s,)" % ", ".join(str(number(kinds, c)) for c in codes.split())
+    return "({},)".format(", ".join(str(number(kinds, c)) for c in codes.split()))
 
 
 def numbered(kinds: tuple[tuple, ...] | list[tuple]) -> list[tuple]:

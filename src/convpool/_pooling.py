@@ -55,15 +55,11 @@ def _padded_length(n: int, span: int, stride: int, ceil_mode: bool, padding: int
 
 
 def _axis(n: int, size: int, stride: int, ceil: bool, padding: int | str, dilation: int, axis: str) -> tuple[int, int]:
-    """Windows along an axis of `n` pixels: their count and the padding before the first.
-
-    ``"same"`` is TensorFlow's rule: ``ceil(n / stride)`` windows, padded by
-    ``max((count - 1) * stride + span - n, 0)`` in all, the smaller half before.
-    """
-    span = (size - 1) * dilation + 1
+    """Windows along an axis of `n` pixels: their count and the padding before the first
+    (``"same"``: TensorFlow's rule, :func:`convpool._validate.same_padding`)."""
     if padding == "same":
         count = -(-n // stride)
-        before = max((count - 1) * stride + span - n, 0) // 2
+        before = _validate.same_padding(n, (size - 1) * dilation + 1, stride)[0]
     else:
         count, before = pooled_length(n, size, stride, ceil, padding, dilation), padding
     # A window starting in the padding has a tap in the image unless its taps, dilation
@@ -268,7 +264,8 @@ def max_pool(
     """
     arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
     opt = options(sizes, ceil, padding, dilation)
-    indices = return_indices if return_indices.__class__ is bool else _validate.boolean(return_indices, "return_indices")
+    indices = (return_indices if return_indices.__class__ is bool
+               else _validate.boolean(return_indices, "return_indices"))
     return pool(arr, "max", sizes, ceil, ax, out, n, None, opt, indices)
 
 
@@ -331,7 +328,8 @@ def min_pool(
     """
     arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
     opt = options(sizes, ceil, padding, dilation)
-    indices = return_indices if return_indices.__class__ is bool else _validate.boolean(return_indices, "return_indices")
+    indices = (return_indices if return_indices.__class__ is bool
+               else _validate.boolean(return_indices, "return_indices"))
     return pool(arr, "min", sizes, ceil, ax, out, n, None, opt, indices)
 
 

@@ -252,10 +252,10 @@ def pair(value: Any, name: str) -> tuple[int, int]:
 PADDING_WORDS = ("valid", "same")
 
 
-def padding(value: Any, size: tuple[int, int]) -> tuple[int, int] | str:
-    """Pooling's padding: an int or a pair of ints from 0 to half the window (``size //
-    2`` per axis, PyTorch's limit), or ``"same"`` (kept as the word), or ``"valid"``
-    (none)."""
+def padding(value: Any, window: tuple[int, int] | None = None) -> tuple[int, int] | str:
+    """`padding` as PyTorch and Keras take it: an int or a pair of ints (for pooling's
+    `window`, at most half of it per axis: PyTorch's limit), ``"same"`` (kept as the word: its
+    amounts depend on the image, see :func:`same_padding`), or ``"valid"`` (none)."""
     if isinstance(value, str):
         if value not in PADDING_WORDS:
             raise ValueError(f"`padding` must be an int, a pair of ints, 'same' or 'valid', got {value!r}")
@@ -271,12 +271,21 @@ def padding(value: Any, size: tuple[int, int]) -> tuple[int, int] | str:
     pr, pc = int(both[0]), int(both[1])
     if pr < 0 or pc < 0:
         raise ValueError(f"`padding` must be at least 0, got {value!r}")
-    if pr > size[0] // 2 or pc > size[1] // 2:
+    if window is not None and (pr > window[0] // 2 or pc > window[1] // 2):
         raise ValueError(
-            f"`padding` must be at most half the window (size // 2 = {(size[0] // 2, size[1] // 2)} for size "
-            f"{size}), got {value!r}"
+            f"`padding` must be at most half the window (size // 2 = {(window[0] // 2, window[1] // 2)} for size "
+            f"{window}), got {value!r}"
         )
     return pr, pc
+
+
+def same_padding(n: int, span: int, stride: int) -> tuple[int, int]:
+    """TensorFlow's ``"same"`` along an axis of `n` pixels, for windows `span` pixels
+    wide (dilation included) taken `stride` apart: ``ceil(n / stride)`` windows, padded
+    by ``max((count - 1) * stride + span - n, 0)`` in all, the smaller half before.
+    Returns the padding before and after."""
+    total = max((-(-n // stride) - 1) * stride + span - n, 0)
+    return total // 2, total - total // 2
 
 
 def divisor(value: Any) -> int:
@@ -298,7 +307,9 @@ def indices(value: Any, shape: tuple[int, ...]) -> np.ndarray:
     no_subclass(value, "indices")
     arr = np.asarray(value)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"`indices` must be an integer array (as max_pool's return_indices gives), got dtype {arr.dtype}")
+        raise TypeError(
+            f"`indices` must be an integer array (as max_pool's return_indices gives), got dtype {arr.dtype}"
+        )
     if arr.shape != shape:
         raise ValueError(f"`indices` must have the shape of `values` {shape}, got {arr.shape}")
     return arr
