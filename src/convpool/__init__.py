@@ -11,7 +11,8 @@ from . import data, kernels, reference
 from ._config import DEFAULT_BUILD as kernel_variant
 from ._conv2d import conv2d
 from ._convolve import convolve
-from ._pooling import avg_pool, max_pool, max_unpool, min_pool
+from ._pooling import avg_pool, max_pool, min_pool
+from ._unpool import max_unpool
 from ._version import __version__
 
 __all__ = [

@@ -1,120 +1,18 @@
-"""Max, min and average pooling: the public functions and their one private route."""
+"""Max, min and average pooling: the public functions and their one private route
+(the windows' geometry and checks: _windows.py; max_unpool: _unpool.py)."""
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _config, _layout, _threads, _validate
 from ._docstrings import docfiller
+from ._windows import PLAIN, Options, Sizes, checked, options, pooled_length, windows
 
-__all__ = ["avg_pool", "max_pool", "max_unpool", "min_pool"]
-
-Sizes = tuple[int, int, int, int]  # window rows and columns, stride rows and columns
-
-
-class Options(NamedTuple):
-    """The windows' options beyond size and stride, checked: `padding` per axis or
-    ``"same"``, `dilation` per axis, and avg_pool's divisor (torch's
-    `count_include_pad` and `divisor_override`, 0 for none)."""
-
-    padding: tuple[int, int] | str = (0, 0)
-    dilation: tuple[int, int] = (1, 1)
-    count_include_pad: bool = True
-    divisor: int = 0
-
-
-PLAIN = Options()
-
-
-def pooled_length(n: int, size: int, stride: int, ceil_mode: bool, padding: int = 0, dilation: int = 1) -> int:
-    """Number of pooling windows along an axis of length ``n`` padded by `padding` on
-    both sides (torch's rule: in `ceil_mode` a last window that would start in the
-    right padding, or past the edge, is dropped)."""
-    if padding or dilation != 1:
-        return _padded_length(n, (size - 1) * dilation + 1, stride, ceil_mode, padding)
-    if not ceil_mode:
-        return (n - size) // stride + 1 if n >= size else 0
-    if n == 0:
-        return 0
-    count = max(-(-(n - size) // stride), 0) + 1
-    return count - 1 if (count - 1) * stride >= n else count
-
-
-def _padded_length(n: int, span: int, stride: int, ceil_mode: bool, padding: int) -> int:
-    """pooled_length of windows spanning `span` pixels, the axis padded by `padding`."""
-    if n == 0:
-        return 0
-    padded = n + 2 * padding
-    if not ceil_mode:
-        return (padded - span) // stride + 1 if padded >= span else 0
-    count = max(-(-(padded - span) // stride), 0) + 1
-    return count - 1 if (count - 1) * stride >= n + padding else count
-
-
-def _axis(n: int, size: int, stride: int, ceil: bool, padding: int | str, dilation: int, axis: str) -> tuple[int, int]:
-    """Windows along an axis of `n` pixels: their count and the padding before the first
-    (``"same"``: TensorFlow's rule, :func:`convpool._validate.same_padding`)."""
-    if padding == "same":
-        count = -(-n // stride)
-        before = _validate.same_padding(n, (size - 1) * dilation + 1, stride)[0]
-    else:
-        count, before = pooled_length(n, size, stride, ceil, padding, dilation), padding
-    # A window starting in the padding has a tap in the image unless its taps, dilation
-    # apart, step over the whole image: only the windows starting before the image can
-    # miss it (the others start inside it).
-    for c in range(min(count, -(-before // stride))):
-        x0 = c * stride - before
-        if x0 % dilation >= n:  # the first tap at or past 0
-            raise ValueError(
-                f"`dilation` {dilation} with `padding` {padding!r} leaves {axis} window {c} no pixel of the "
-                f"image (an axis of {n}): its taps fall in the padding only"
-            )
-    return count, before
-
-
-def windows(shape: tuple[int, ...], sizes: Sizes, ceil: bool, axes: tuple[int, int],
-            opt: Options) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The output's rows and columns, and the padding before the first row and column."""
-    sr, sc, tr, tc = sizes
-    pr, pc = (opt.padding, opt.padding) if isinstance(opt.padding, str) else opt.padding
-    dr, dc = opt.dilation
-    ho, before_r = _axis(shape[axes[0]], sr, tr, ceil, pr, dr, "row")
-    wo, before_c = _axis(shape[axes[1]], sc, tc, ceil, pc, dc, "column")
-    return (ho, wo), (before_r, before_c)
-
-
-def checked(image: object, size: object, stride: object, ceil_mode: object, axes: object,
-            workers: object = 1) -> tuple[np.ndarray, Sizes, bool, tuple[int, int], int]:
-    """The arguments every pooling function shares, checked."""
-    arr = _validate.image(image)
-    sr, sc = _validate.pair(size, "size")
-    tr, tc = (sr, sc) if stride is None else _validate.pair(stride, "stride")
-    ceil = _validate.boolean(ceil_mode, "ceil_mode")
-    ax = _validate.axes(axes, arr.ndim)
-    return arr, (sr, sc, tr, tc), ceil, ax, _validate.workers(workers)
-
-
-def options(sizes: Sizes, ceil: bool, padding: object, dilation: object = 1, count_include_pad: object = True,
-            divisor_override: object = None) -> Options:
-    """The options beyond size and stride, checked against the sizes."""
-    if padding.__class__ is int and padding == 0 and dilation.__class__ is int and dilation == 1 and (
-            count_include_pad is True and divisor_override is None):
-        return PLAIN  # the defaults, at once: small images' calls cost their checks
-    pad = _validate.padding(padding, sizes[:2])
-    if pad == "same" and ceil:
-        raise ValueError("`ceil_mode` must be False with padding='same', whose output size is ceil(n / stride)")
-    dil = _validate.pair(dilation, "dilation")
-    if max((sizes[0] - 1) * dil[0], (sizes[1] - 1) * dil[1]) >= 2**62:  # the kernels' index arithmetic
-        raise ValueError(f"`dilation` {dilation!r} with `size` {sizes[:2]} spans 2**62 pixels or more")
-    return Options(
-        pad,
-        dil,
-        _validate.boolean(count_include_pad, "count_include_pad"),
-        _validate.divisor(divisor_override),
-    )
+__all__ = ["avg_pool", "max_pool", "min_pool"]
 
 
 def out_dtype(image: np.dtype, kind: str, dtype: np.dtype | None) -> np.dtype:
@@ -403,96 +301,3 @@ def avg_pool(
     arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
     opt = options(sizes, ceil, padding, 1, count_include_pad, divisor_override)
     return pool(arr, "avg", sizes, ceil, ax, out, n, _validate.mean_dtype(dtype), opt)
-
-
-def max_unpool(
-    values: npt.ArrayLike,
-    indices: npt.ArrayLike,
-    size: int | tuple[int, int] = 2,
-    *,
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-    output_size: tuple[int, ...] | None = None,
-    axes: tuple[int, int] | None = None,
-) -> np.ndarray:
-    """Max unpooling: each value put back at the index :func:`convpool.max_pool` gave
-    it, zeros elsewhere, as ``torch.nn.functional.max_unpool2d``.
-
-    `indices` are ``row * N + column`` in each output plane of N columns (the layout of
-    ``max_pool(..., return_indices=True)`` and of torch). Where two windows share a
-    winner both carry its value; of other repeated indices the last in row-major order
-    is kept.
-
-    Parameters
-    ----------
-    values : array_like of shape (M, N), or N-D with `axes`
-        The pooled values: real numbers of any dtype, layout or byte order.
-    indices : array_like of int
-        Of `values`' shape: each value's index in its output plane.
-    size : int or pair of int, optional
-        The pooling window, ``(rows, cols)`` or one int for both; default 2.
-    stride : int or pair of int, optional
-        The pooling stride; default `size`.
-    padding : int or pair of int, optional
-        The pooling padding, 0 to ``size // 2`` per axis; default 0.
-    output_size : pair of int or tuple of int, optional
-        The output's rows and columns, or its whole shape. Default, per spatial axis:
-        ``(n - 1) * stride - 2 * padding + size``, n the values' length along it (the
-        input size of the pooling when it took every pixel).
-    axes : pair of int, optional
-        The two spatial axes of N-D `values` and `indices`; each 2-D slice is unpooled
-        on its own (``(-2, -1)`` for a stack, ``(0, 1)`` for ``(H, W, C)``).
-
-    Returns
-    -------
-    ndarray
-        Of `values`' dtype (native byte order), zeros but at the indices.
-
-    Raises
-    ------
-    TypeError
-        If `values` is not real-valued, `indices` is not an integer array, `size`,
-        `stride`, `padding` or `output_size` are not ints (pairs), or `axes` is not a
-        pair of ints.
-    ValueError
-        If `indices` has another shape than `values` or an index is outside its output
-        plane, `size` or `stride` is below 1, `padding` is negative or beyond half the
-        window, `output_size` has the wrong length, a negative entry or another size
-        along a non-spatial axis, or `axes` are out of range or equal (or missing for
-        N-D `values`).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import convpool
-    >>> image = np.array([[1, 5, 2, 0], [3, 4, 8, 6]], dtype=np.uint8)
-    >>> values, indices = convpool.max_pool(image, return_indices=True)
-    >>> values, indices
-    (array([[5, 8]], dtype=uint8), array([[1, 6]]))
-    >>> convpool.max_unpool(values, indices)
-    array([[0, 5, 0, 0],
-           [0, 0, 8, 0]], dtype=uint8)
-    """
-    vals = _validate.image(values, "values")
-    idx = _validate.indices(indices, vals.shape)
-    sr, sc = _validate.pair(size, "size")
-    tr, tc = (sr, sc) if stride is None else _validate.pair(stride, "stride")
-    pad = _validate.padding(padding, (sr, sc))
-    if isinstance(pad, str):
-        raise ValueError(f"`padding` of max_unpool must be an int or a pair of ints, got {padding!r}")
-    ax = _validate.axes(axes, vals.ndim, "values")
-    h, w = vals.shape[ax[0]], vals.shape[ax[1]]
-    default = ((h - 1) * tr - 2 * pad[0] + sr, (w - 1) * tc - 2 * pad[1] + sc)
-    oh, ow = _validate.output_size(output_size, vals.shape, ax, default)
-    lead = tuple(s for i, s in enumerate(vals.shape) if i not in ax)
-    planes_in = (_layout.lead_count(vals.shape, ax), h * w)  # explicit: -1 fails on 0 pixels
-    flat_v = np.moveaxis(vals, ax, (-2, -1)).reshape(planes_in)
-    flat_i = np.moveaxis(idx, ax, (-2, -1)).reshape(planes_in)
-    if flat_i.size and (flat_i.min() < 0 or flat_i.max() >= oh * ow):
-        raise ValueError(
-            f"`indices` must be in 0..{oh * ow - 1} (an output plane of {oh} x {ow}), got "
-            f"{flat_i.min()}..{flat_i.max()}"
-        )
-    planes = np.zeros((flat_v.shape[0], oh * ow), vals.dtype.newbyteorder("="))
-    np.put_along_axis(planes, flat_i.astype(np.intp, copy=False), flat_v, axis=1)
-    return np.moveaxis(planes.reshape((*lead, oh, ow)), (-2, -1), ax)

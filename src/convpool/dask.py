@@ -30,8 +30,6 @@ other chunking is merged into one chunk first), one task per batch chunk.
 from __future__ import annotations
 
 import functools
-import itertools
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -42,70 +40,12 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError('convpool.dask needs dask: pip install "convpool[dask]"') from exc
 
-from . import _borders, _conv2d, _convolve, _kernel, _pooling, _validate, kernels
+from . import _borders, _conv2d, _convolve, _kernel, _validate, kernels
+from ._dask_chunks import as_dask, with_halo
+from ._dask_pooling import avg_pool, max_pool, min_pool  # written there: pooling of dask arrays
 from ._docstrings import docfiller
 
 __all__ = ["avg_pool", "conv2d", "convolve", "max_pool", "min_pool"]
-
-
-def _as_dask(image: Any) -> da.Array:
-    """`image` as a dask array of real numbers (checked by its dtype alone: no pixel is read)."""
-    if not isinstance(image, da.Array):
-        try:
-            image = da.asarray(image)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"`image` must be a rectangular array of numbers: {exc}") from None
-    _validate.image(np.empty((0,) * image.ndim, image.dtype))
-    return image
-
-
-def _rechunked(chunks: tuple[int, ...], multiple: int, minimum: int) -> tuple[int, ...]:
-    """Chunk sizes along one axis: boundaries moved down to multiples of `multiple`,
-    dropped where a chunk would be smaller than `minimum` (only a single chunk may be)."""
-    total = sum(chunks)
-    cuts: list[int] = []
-    pos = 0
-    for c in chunks[:-1]:
-        pos += c
-        cut = pos // multiple * multiple
-        if cut - (cuts[-1] if cuts else 0) >= max(minimum, 1) and total - cut >= minimum:
-            cuts.append(cut)
-    edges = [0, *cuts, total]
-    return tuple(b - a for a, b in itertools.pairwise(edges))
-
-
-def _with_halo(
-    x: da.Array,
-    halo: dict[int, tuple[int, int]],
-    multiple: dict[int, int],
-    block_function: Callable[..., np.ndarray],
-    out_chunks: Callable[[tuple[tuple[int, ...], ...]], tuple[tuple[int, ...], ...]],
-    out_dtype: np.dtype,
-) -> da.Array:
-    """Rechunk ``x``, share ``halo[axis] = (before, after)`` cells between neighbouring
-    blocks (none beyond the array), and map ``block_function`` over the extended blocks.
-
-    ``block_function(block, location=..., block_index=..., depth=...)`` gets the
-    block's own (not extended) location in the rechunked ``x`` and its index.
-    """
-    chunks = tuple(
-        _rechunked(c, multiple.get(a, 1), max(halo.get(a, (0, 0)))) if a in halo else c
-        for a, c in enumerate(x.chunks)
-    )
-    x = x.rechunk(chunks)
-    depth = {a: (halo[a] if a in halo and len(chunks[a]) > 1 else 0) for a in range(x.ndim)}
-    extended = da.overlap.overlap(x, depth=depth, boundary="none", allow_rechunk=False)
-
-    def run(block: np.ndarray, block_info: dict | None = None) -> np.ndarray:
-        assert block_info is not None
-        starts = [int(sum(c[:i])) for c, i in zip(chunks, block_info[0]["chunk-location"], strict=True)]
-        location = [(s, s + c[i]) for s, c, i in zip(starts, chunks, block_info[0]["chunk-location"], strict=True)]
-        return block_function(block, location=location, block_index=block_info[0]["chunk-location"],
-                              depth=depth)
-
-    return da.map_blocks(
-        run, extended, chunks=out_chunks(chunks), dtype=out_dtype, meta=np.empty((0,) * x.ndim, out_dtype)
-    )
 
 
 # ---------------------------------------------------------------- convolution
@@ -195,7 +135,7 @@ def convolve(
     >>> bool((lazy.compute() == convpool.convolve(image, [[1, 0, -1]] * 3, mode="reflect")).all())
     True
     """
-    x = _as_dask(image)
+    x = as_dask(image)
     matrix, w = _validate.kernel_and_weight(kernel, weight)
     k = _kernel.checked_kernel(matrix).complete()  # kept in the graph: a private copy now
     mode = _validate.mode(mode)
@@ -209,7 +149,7 @@ def convolve(
     source = _pad(x, ax, (kh, kw), base, c) if base in _borders.NUMPY_PAD else x
     halo = {ax[0]: (kh // 2, kh - 1 - kh // 2), ax[1]: (kw // 2, kw - 1 - kw // 2)}
     block_function = functools.partial(_convolve_block, axes=ax, kernel=k, weight=w, dtype=dt)
-    keep = _with_halo(source, halo, {}, block_function, lambda chunks: chunks, dt)
+    keep = with_halo(source, halo, {}, block_function, lambda chunks: chunks, dt)
     if mode == "keep":
         return keep
     index = [slice(None)] * x.ndim
@@ -218,237 +158,6 @@ def convolve(
         length = n if base in _borders.NUMPY_PAD else max(n - k_side + 1, 0)
         index[a] = slice(k_side // 2, k_side // 2 + length)
     return keep[tuple(index)]
-
-
-# ---------------------------------------------------------------- pooling
-
-
-def _window_counts(chunks: tuple[int, ...], stride: int, total: int) -> tuple[int, ...]:
-    """Windows starting in each chunk (chunks start at multiples of `stride`), `total` in all."""
-    counts, start = [], 0
-    for c in chunks:
-        first = min(start // stride, total)
-        last = min(-(-(start + c) // stride), total)
-        counts.append(last - first)
-        start += c
-    return tuple(counts)
-
-
-def _pool_block(
-    block: np.ndarray, *, block_index: tuple[int, ...], axes: tuple[int, int], kind: str,
-    sizes: _pooling.Sizes, ceil_mode: bool, counts: dict[int, tuple[int, ...]],
-    dtype: np.dtype | None, opt: _pooling.Options, location: list[tuple[int, int]], depth: dict
-) -> np.ndarray:
-    # The block's windows come first: it starts at a multiple of the stride. In ceil
-    # mode a block inside the image may add a partial window at the end of its halo,
-    # which the crop drops; only a block at the image's end keeps its partial windows.
-    result = _pooling.pool(block, kind, sizes, ceil_mode, axes, None, 1, dtype, opt)
-    index = [slice(None)] * block.ndim
-    for a in axes:
-        index[a] = slice(0, counts[a][block_index[a]])
-    return result[tuple(index)]
-
-
-def _pool(x: Any, kind: str, size: Any, stride: Any, ceil_mode: Any, axes: Any, dtype: Any = None, *,
-          padding: Any = 0, dilation: Any = 1, return_indices: Any = False, count_include_pad: Any = True,
-          divisor_override: Any = None) -> da.Array:
-    x = _as_dask(x)
-    _, sizes, ceil, ax, _ = _pooling.checked(np.empty((0,) * x.ndim, x.dtype), size, stride, ceil_mode, axes)
-    opt = _pooling.options(sizes, ceil, padding, dilation, count_include_pad, divisor_override)
-    if opt.padding != (0, 0):
-        # A chunk would need to know where the image's padding starts: each block's
-        # windows would start off the stride's multiples.
-        raise ValueError(
-            f"`padding` must be 0 or 'valid' in convpool.dask, got {padding!r}: pool in memory "
-            "(convpool's functions), or pad the dask array first"
-        )
-    if _validate.boolean(return_indices, "return_indices"):
-        raise ValueError(
-            "`return_indices` must be False in convpool.dask: a chunk's indices would be "
-            "those of its own pixels, not the image's; use convpool.max_pool in memory"
-        )
-    mean = _validate.mean_dtype(dtype) if kind == "avg" else None
-    out_dtype = _pooling.out_dtype(x.dtype, kind, mean)
-    sr, sc, tr, tc = sizes
-    dr, dc = opt.dilation
-    totals = {
-        ax[0]: _pooling.pooled_length(x.shape[ax[0]], sr, tr, ceil, 0, dr),
-        ax[1]: _pooling.pooled_length(x.shape[ax[1]], sc, tc, ceil, 0, dc),
-    }
-    if x.size == 0:
-        return da.from_array(_pooling.pool(np.empty(x.shape, x.dtype), kind, sizes, ceil, ax, None, 1, mean, opt))
-    # A window spans (size - 1) * dilation + 1 pixels.
-    halo = {ax[0]: (0, max((sr - 1) * dr + 1 - tr, 0)), ax[1]: (0, max((sc - 1) * dc + 1 - tc, 0))}
-    strides = {ax[0]: tr, ax[1]: tc}
-    counts: dict[int, tuple[int, ...]] = {}
-
-    def out_chunks(chunks: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
-        for a in ax:
-            counts[a] = _window_counts(chunks[a], strides[a], totals[a])
-        return tuple(counts.get(a, c) for a, c in enumerate(chunks))
-
-    block_function = functools.partial(
-        _pool_block, axes=ax, kind=kind, sizes=sizes, ceil_mode=ceil, counts=counts, dtype=mean, opt=opt,
-    )
-    return _with_halo(x, halo, strides, block_function, out_chunks, out_dtype)
-
-
-@docfiller
-def max_pool(
-    image: Any,
-    size: int | tuple[int, int] = 2,
-    *,
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] | str = 0,
-    dilation: int | tuple[int, int] = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-    axes: tuple[int, int] | None = None,
-) -> da.Array:
-    """:func:`convpool.max_pool` for a dask array, lazily, chunk by chunk.
-
-    Same arguments (`out` and `workers` aside), errors and results as
-    :func:`convpool.max_pool`. Chunk boundaries move to multiples of `stride`.
-
-    Parameters
-    ----------
-    %(dask_pool_image)s
-    %(pool_size)s
-    %(pool_stride)s
-    padding : 0 or 'valid', optional
-        No padding: a chunk does not know where the image's padding would start (a
-        ValueError says so).
-    %(pool_dilation)s
-    %(max_ceil_mode)s
-    return_indices : False, optional
-        Not with dask: a chunk's indices would be its own, not the image's (a
-        ValueError says so); use :func:`convpool.max_pool` in memory.
-    %(pool_axes)s
-
-    Returns
-    -------
-    dask.array.Array
-        The pooled image.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`convpool.max_pool`.
-
-    Examples
-    --------
-    >>> import dask.array as da
-    >>> import convpool, convpool.dask
-    >>> image = convpool.data.ascent()
-    >>> lazy = convpool.dask.max_pool(da.from_array(image, chunks=99), 3, ceil_mode=True)
-    >>> lazy.shape, bool((lazy.compute() == convpool.max_pool(image, 3, ceil_mode=True)).all())
-    ((171, 171), True)
-    """
-    return _pool(image, "max", size, stride, ceil_mode, axes, padding=padding, dilation=dilation,
-                 return_indices=return_indices)
-
-
-@docfiller
-def min_pool(
-    image: Any,
-    size: int | tuple[int, int] = 2,
-    *,
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] | str = 0,
-    dilation: int | tuple[int, int] = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-    axes: tuple[int, int] | None = None,
-) -> da.Array:
-    """:func:`convpool.min_pool` for a dask array, lazily, chunk by chunk.
-
-    Parameters
-    ----------
-    %(dask_pool_image)s
-    %(pool_size)s
-    %(pool_stride)s
-    padding : 0 or 'valid', optional
-        No padding: a chunk does not know where the image's padding would start (a
-        ValueError says so).
-    %(pool_dilation)s
-    %(min_ceil_mode)s
-    return_indices : False, optional
-        Not with dask: a chunk's indices would be its own, not the image's (a
-        ValueError says so); use :func:`convpool.min_pool` in memory.
-    %(pool_axes)s
-
-    Returns
-    -------
-    dask.array.Array
-        The pooled image.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`convpool.min_pool`.
-
-    Examples
-    --------
-    >>> import dask.array as da
-    >>> import convpool, convpool.dask
-    >>> convpool.dask.min_pool(da.arange(16, chunks=5).reshape(4, 4)).compute()
-    array([[ 0,  2],
-           [ 8, 10]])
-    """
-    return _pool(image, "min", size, stride, ceil_mode, axes, padding=padding, dilation=dilation,
-                 return_indices=return_indices)
-
-
-@docfiller
-def avg_pool(
-    image: Any,
-    size: int | tuple[int, int] = 2,
-    *,
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] | str = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-    dtype: npt.DTypeLike | None = None,
-    axes: tuple[int, int] | None = None,
-) -> da.Array:
-    """:func:`convpool.avg_pool` for a dask array, lazily, chunk by chunk.
-
-    Parameters
-    ----------
-    %(dask_pool_image)s
-    %(pool_size)s
-    %(pool_stride)s
-    padding : 0 or 'valid', optional
-        No padding: a chunk does not know where the image's padding would start (a
-        ValueError says so).
-    %(avg_ceil_mode)s
-    count_include_pad : bool, optional
-        As :func:`convpool.avg_pool` (without padding it changes nothing).
-    %(divisor_override)s
-    %(avg_dtype)s
-    %(pool_axes)s
-
-    Returns
-    -------
-    dask.array.Array
-        The pooled image.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`convpool.avg_pool`.
-
-    Examples
-    --------
-    >>> import dask.array as da
-    >>> import convpool, convpool.dask
-    >>> convpool.dask.avg_pool(da.arange(16, chunks=5).reshape(4, 4)).compute()
-    array([[ 2.5,  4.5],
-           [10.5, 12.5]])
-    """
-    return _pool(image, "avg", size, stride, ceil_mode, axes, dtype, padding=padding,
-                 count_include_pad=count_include_pad, divisor_override=divisor_override)
 
 
 # ---------------------------------------------------------------- filter banks
@@ -503,7 +212,7 @@ def conv2d(
     >>> lazy.chunks[:2], float(lazy[0, 0, 0, 0].compute())
     (((4, 4, 2), (2,)), 12.0)
     """
-    x = _as_dask(input)
+    x = as_dask(input)
     w = _conv2d._weight(weight).copy()  # kept in the graph: private copies, checked now
     b = _conv2d._bias(bias, len(w)).copy()
     kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups, dtype=dtype,
