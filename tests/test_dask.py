@@ -98,6 +98,41 @@ def test_pooling_any_chunking(shape, chunk, size, stride, ceil_mode, name):
     assert_identical(got, getattr(convpool, name)(image, size, stride=stride, ceil_mode=ceil_mode))
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 16), st.integers(1, 16)),
+    chunk=st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    size=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    stride=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    dilation=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    ceil_mode=st.booleans(),
+    name=st.sampled_from(["max_pool", "min_pool"]),
+)
+def test_dilated_pooling_any_chunking(shape, chunk, size, stride, dilation, ceil_mode, name):
+    """A dilated window spans (size - 1) * dilation + 1 pixels: the halo."""
+    image = np.random.default_rng(sum(shape)).normal(size=shape).astype(np.float32)
+    args = {"stride": stride, "dilation": dilation, "ceil_mode": ceil_mode}
+    lazy = getattr(cd, name)(da.from_array(image, chunks=chunk), size, **args)
+    assert_identical(lazy.compute(scheduler="sync"), getattr(convpool, name)(image, size, **args))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 16), st.integers(1, 16)),
+    chunk=st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    size=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    ceil_mode=st.booleans(),
+    count_include_pad=st.booleans(),
+    divisor=st.none() | st.integers(1, 20),
+)
+def test_avg_divisors_any_chunking(shape, chunk, size, ceil_mode, count_include_pad, divisor):
+    image = np.random.default_rng(sum(shape)).integers(0, 256, shape).astype(np.uint8)
+    args = {"stride": 2, "ceil_mode": ceil_mode, "count_include_pad": count_include_pad,
+            "divisor_override": divisor, "padding": "valid"}
+    lazy = cd.avg_pool(da.from_array(image, chunks=chunk), size, **args)
+    assert_identical(lazy.compute(scheduler="sync"), convpool.avg_pool(image, size, **args))
+
+
 def test_pooling_chunks_align_with_the_stride():
     x = da.from_array(IMAGE, chunks=CHUNKS)
     lazy = cd.max_pool(x, 2)
@@ -147,3 +182,31 @@ def test_numpy_input_and_empty_images():
         expected = convpool.convolve(np.zeros(shape), KERNEL, mode="valid").shape
         assert cd.convolve(empty, KERNEL, mode="valid").shape == expected
         assert cd.max_pool(empty, ceil_mode=True).shape == convpool.max_pool(np.zeros(shape), ceil_mode=True).shape
+
+
+@settings(max_examples=25)
+@given(n=st.integers(0, 7), chunk=st.integers(1, 4), spatial_chunk=st.integers(2, 9),
+       last=st.booleans(), stride=st.integers(1, 2), padding=st.sampled_from([0, 1, "same", "valid"]))
+def test_conv2d_any_chunking(n, chunk, spatial_chunk, last, stride, padding):
+    """Chunks along the batch stay; chunks along channels, rows and columns are merged
+    (each task filters whole images): the same pixels as the in-memory call."""
+    rng = np.random.default_rng(n * 7 + chunk)
+    x = rng.integers(0, 256, (n, 9, 11, 4) if last else (n, 4, 9, 11), dtype=np.uint8)
+    w = rng.integers(-3, 4, (6, 2, 3, 3)).astype(np.float64)
+    kwargs = dict(stride=stride, padding=padding, groups=2, data_format="channels_last" if last else "channels_first")
+    lazy = cd.conv2d(da.from_array(x, chunks=(chunk, spatial_chunk, spatial_chunk, 3)), w, np.arange(6), **kwargs)
+    expected = convpool.conv2d(x, w, np.arange(6), **kwargs)
+    assert lazy.shape == expected.shape and lazy.dtype == expected.dtype
+    if n:
+        assert lazy.chunks[0] == da.from_array(x, chunks=chunk).chunks[0]
+    assert_identical(lazy.compute(), expected)
+
+
+def test_conv2d_unbatched_and_errors_now():
+    x = np.arange(3 * 6 * 5, dtype=np.float32).reshape(3, 6, 5)
+    w = np.ones((2, 3, 2, 2))
+    assert_identical(cd.conv2d(da.from_array(x, chunks=2), w).compute(), convpool.conv2d(x, w))
+    with pytest.raises(ValueError, match="`input` has 3 channels but `weight` expects 4"):
+        cd.conv2d(da.from_array(x), np.ones((2, 4, 2, 2)))
+    with pytest.raises(ValueError, match="`padding` must be at least 0"):
+        cd.conv2d(da.from_array(x), w, padding=-1)

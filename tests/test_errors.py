@@ -19,10 +19,14 @@ from helpers import digest
 IMAGE = np.arange(36, dtype=np.uint8).reshape(6, 6)
 K3 = np.ones((3, 3))
 POOLS = ("max_pool", "min_pool", "avg_pool")
+# max_unpool's `values` and `indices`, those of a 2x2 max_pool of a 4 x 4 image.
+UNPOOL_VALUES = np.arange(4, dtype=np.float32).reshape(2, 2)
+UNPOOL_INDICES = np.array([[0, 3], [9, 15]])
 # The arguments each function is called with, but for those a case changes.
 DEFAULTS = {
     "convolve": {"image": IMAGE, "kernel": K3},
     **{name: {"image": IMAGE} for name in POOLS},
+    "max_unpool": {"values": UNPOOL_VALUES, "indices": UNPOOL_INDICES},
     "kernels.Kernel": {"name": "mine", "matrix": [[1, 2]]},
     "kernels.get": {},
 }
@@ -143,6 +147,69 @@ AVG_DTYPE = [
     (TypeError, r"`dtype` must be None, numpy.float16, numpy.float32 or numpy.float64", {"dtype": "nonsense"}),
     (TypeError, r"`dtype` must be None, numpy.float16, numpy.float32 or numpy.float64", {"dtype": np.complex128}),
 ]
+# PyTorch's and Keras's options: `padding` (all three), `dilation` and `return_indices`
+# (max_pool, min_pool), `count_include_pad` and `divisor_override` (avg_pool).
+PADDING = [
+    (ValueError, r"`padding` must be at least 0, got -1", {"padding": -1}),
+    (ValueError, r"`padding` must be at least 0, got \(0, -2\)", {"padding": (0, -2)}),
+    (ValueError, r"`padding` must be at most half the window \(size // 2 = \(1, 1\)", {"padding": 2}),
+    (ValueError, r"`padding` must be at most half the window \(size // 2 = \(1, 0\) for size \(3, 1\)",
+     {"padding": (1, 1), "size": (3, 1)}),
+    (ValueError, r"`padding` must be an int, a pair of ints, 'same' or 'valid', got 'full'", {"padding": "full"}),
+    (ValueError, r"`padding` must be an int, a pair of ints, 'same' or 'valid', got 'SAME'", {"padding": "SAME"}),
+    (TypeError, r"`padding` must be an int, a pair of ints, 'same' or 'valid', got 1.0", {"padding": 1.0}),
+    (TypeError, r"`padding` must be an int, a pair of ints", {"padding": (1, 1, 1)}),
+    (TypeError, r"`padding` must be an int, a pair of ints", {"padding": True}),
+    (TypeError, r"`padding` must be an int, a pair of ints", {"padding": None}),
+    (ValueError, r"`ceil_mode` must be False with padding='same'", {"padding": "same", "ceil_mode": True}),
+]
+EXTREME_OPTIONS = [
+    (ValueError, r"`dilation` must be at least 1, got 0", {"dilation": 0}),
+    (ValueError, r"`dilation` must be at least 1", {"dilation": (1, -1)}),
+    (TypeError, r"`dilation` must be an int or a pair of ints", {"dilation": 1.5}),
+    (ValueError, r"`dilation` 5 with `padding` 1 leaves column window 0 no pixel of the image",
+     {"image": np.zeros((9, 4)), "size": 2, "padding": 1, "dilation": 5}),
+    (TypeError, r"`return_indices` must be a bool, got int", {"return_indices": 1}),
+    (ValueError, r"`dilation` 4611686018427387904 with `size` \(3, 3\) spans 2\*\*62 pixels or more",
+     {"size": 3, "dilation": 2**62, "ceil_mode": True}),
+]
+AVG_OPTIONS = [
+    (TypeError, r"`count_include_pad` must be a bool, got str", {"count_include_pad": "no"}),
+    (ValueError, r"`divisor_override` must not be 0", {"divisor_override": 0}),
+    (TypeError, r"`divisor_override` must be None or an int, got float", {"divisor_override": 2.0}),
+    (TypeError, r"`divisor_override` must be None or an int, got bool", {"divisor_override": True}),
+    (TypeError, r"unexpected keyword argument 'return_indices'", {"return_indices": True}),
+    (TypeError, r"unexpected keyword argument 'dilation'", {"dilation": 2}),
+]
+DASK_REFUSED = [
+    (ValueError, r"`padding` must be 0 or 'valid' in convpool.dask, got 1", {"padding": 1}),
+    (ValueError, r"`padding` must be 0 or 'valid' in convpool.dask, got 'same'", {"padding": "same"}),
+]
+UNPOOL = [
+    case("max_unpool", ValueError, r"`indices` must have the shape of `values` \(2, 2\), got \(2, 3\)",
+         indices=np.zeros((2, 3), np.int64)),
+    case("max_unpool", ValueError, r"`indices` must have the shape of `values` \(2, 2\), got \(4,\)",
+         indices=np.arange(4)),
+    case("max_unpool", TypeError, r"`indices` must be an integer array .*got dtype float64",
+         indices=UNPOOL_INDICES.astype(float)),
+    case("max_unpool", TypeError, r"`indices` must be an integer array .*got dtype bool",
+         indices=UNPOOL_INDICES > 3),
+    case("max_unpool", ValueError, r"`indices` must be in 0..15 \(an output plane of 4 x 4\), got 0..16",
+         indices=UNPOOL_INDICES + np.array([[0, 0], [0, 1]])),
+    case("max_unpool", ValueError, r"`indices` must be in 0..8 \(an output plane of 3 x 3\)", output_size=(3, 3)),
+    case("max_unpool", ValueError, r"`indices` must be in", indices=-UNPOOL_INDICES),
+    case("max_unpool", ValueError, r"`output_size` must be the 2 spatial sizes or the whole shape",
+         output_size=(4, 4, 1)),
+    case("max_unpool", ValueError, r"`output_size` must not be negative", output_size=(4, -4)),
+    case("max_unpool", TypeError, r"`output_size` must be a tuple of ints, got 16", output_size=16),
+    case("max_unpool", ValueError, r"`padding` must be at most half the window", padding=2),
+    case("max_unpool", ValueError, r"`padding` of max_unpool must be an int or a pair of ints, got 'same'",
+         padding="same"),
+    case("max_unpool", ValueError, r"`size` must be at least 1", size=0),
+    case("max_unpool", TypeError, r"`values` must hold real numbers", values=UNPOOL_VALUES.astype(complex)),
+    case("max_unpool", ValueError, r"`values` must be 2-D, got 3-D; .*pass `axes`",
+         values=np.zeros((1, 2, 2)), indices=np.zeros((1, 2, 2), np.int64)),
+]
 OUT_DTYPE = {
     "max_pool": (np.uint8, r"`out` must have dtype uint8, got int16", np.int16),
     "min_pool": (np.uint8, r"`out` must have dtype uint8, got float64", np.float64),
@@ -174,10 +241,19 @@ CASES = [
     *(case(f, ValueError, r"`out` must be writeable, got a read-only array", out=read_only(np.zeros((3, 3), dt)))
       for f, (dt, _, _) in OUT_DTYPE.items()),
     *(case("avg_pool", e, m, **a) for e, m, a in AVG_DTYPE),
+    *(case(f, e, m, **a) for f in POOLS for e, m, a in PADDING),
+    *(case(f, e, m, **a) for f in ("max_pool", "min_pool") for e, m, a in EXTREME_OPTIONS),
+    *(case("avg_pool", e, m, **a) for e, m, a in AVG_OPTIONS),
+    *UNPOOL,
     *KERNELS,
     *(case("dask.convolve", e, m, **a) for e, m, a in CONVOLVE),
     *(case(f"dask.{f}", e, m, **a) for f in POOLS for e, m, a in POOLING),
     *(case("dask.avg_pool", e, m, **a) for e, m, a in AVG_DTYPE),
+    *(case(f"dask.{f}", e, m, **a) for f in POOLS for e, m, a in PADDING + DASK_REFUSED),
+    *(case(f"dask.{f}", e, m, **a) for f in ("max_pool", "min_pool") for e, m, a in EXTREME_OPTIONS[:3]),
+    *(case(f"dask.{f}", ValueError, r"`return_indices` must be False in convpool.dask", return_indices=True)
+      for f in ("max_pool", "min_pool")),
+    *(case("dask.avg_pool", e, m, **a) for e, m, a in AVG_OPTIONS),
 ]
 
 

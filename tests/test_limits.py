@@ -101,6 +101,30 @@ def test_one_row_of_more_than_2_31_pixels():
 
 
 @pytest.mark.slow
+def test_indices_beyond_2_31_with_padding():
+    """return_indices past 2**31 in one row: int64 all the way, windows clipped at the
+    row's ends (padding 1), far apart (stride 2**16)."""
+    n = 2**31 + 7
+    image = np.zeros((1, n), np.int8)
+    image[0, n - 3 :] = [5, -7, 9]
+    image[0, : 2] = [-3, 4]
+    image[0, 2**31 : 2**31 + 2] = [-100, 100]  # the last window's winners: past 2**31
+    stride = 2**16
+    for kind, func in (("max", convpool.max_pool), ("min", convpool.min_pool)):
+        values, indices = func(image, (1, 3), stride=(1, stride), padding=(0, 1), return_indices=True)
+        count = (n + 2 - 3) // stride + 1
+        assert values.shape == indices.shape == (1, count)
+        starts = np.arange(count) * stride - 1
+        # Each window: columns start..start + 2 inside the row; the first best pixel.
+        for c in (0, 1, count - 1):
+            cols = [x for x in range(starts[c], starts[c] + 3) if 0 <= x < n]
+            pixels = image[0, cols]
+            best = int(np.argmax(pixels) if kind == "max" else np.argmin(pixels))
+            assert indices[0, c] == cols[best] and values[0, c] == pixels[best]
+        assert indices.dtype == np.int64 and indices[0, -1] >= 2**31
+
+
+@pytest.mark.slow
 def test_a_square_image_of_more_than_2_31_pixels():
     side = 46349  # side * side > 2**31: output index row * width overflows 32 bits
     image = np.zeros((side, side), np.uint8)

@@ -127,8 +127,16 @@ INTROS = {
         "of the image and the fastest peers, as paired ratios.",
         "bench/pool_space.py",
     ),
+    "frameworks_conv": (
+        "Filter banks against PyTorch",
+        "``convpool.conv2d`` against ``torch.nn.functional.conv2d``, float32 in and out, one "
+        "thread each: the codelab's three filters as one bank, a batch of small images "
+        "through 64 filters, and 16 5x5 filters over 224 x 224 RGB images at stride 1 and 2, "
+        "as paired ratios.",
+        "bench/frameworks_conv.py",
+    ),
 }
-ORDER = ["compare", "conv", "pool"]
+ORDER = ["compare", "conv", "pool", "frameworks_conv"]
 
 
 def _seconds(t: float) -> str:

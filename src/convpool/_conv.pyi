@@ -85,3 +85,27 @@ def correlate_sep_float(
     row_start: int,
     row_stop: int,
 ) -> None: ...
+
+# The filter bank of conv2d (_bank.pxi.in): image (N, C, H, W) and out (N, C_out, Ho, Wo)
+# of any strides, weight (C_out, C_in / groups, kh, kw) and bias (C_out,) C-contiguous float64.
+BANK_FILTERS: int
+
+def conv2d_bank(
+    image: npt.NDArray[np.generic],
+    image_kind: int,
+    weight: npt.NDArray[np.float64],
+    bias: npt.NDArray[np.float64],
+    groups: int,
+    stride_h: int,
+    stride_w: int,
+    dilation_h: int,
+    dilation_w: int,
+    pad_top: int,
+    pad_left: int,
+    out: npt.NDArray[np.generic],
+    out_kind: int,
+    col_start: int,
+    col_stop: int,
+    row_start: int,
+    row_stop: int,
+) -> None: ...

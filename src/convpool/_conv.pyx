@@ -1,5 +1,6 @@
-"""Convolution kernels behind :func:`convpool.convolve` (the kernels' source is the
-template ``_conv.pxi.in`` and the ``_simd_*.h`` headers), and the CPU check that says
+"""Convolution kernels behind :func:`convpool.convolve` and
+:func:`convpool.conv2d` (the kernels' source is the templates ``_conv.pxi.in``,
+``_sep.pxi.in``, ``_bank.pxi.in`` and the ``_simd_*.h`` headers), and the CPU check that says
 which build of them this CPU runs.
 
 setup.py compiles this module once per target: ``_conv`` for any CPU of the platform,
@@ -24,3 +25,4 @@ def cpu_target():
 
 include "_conv.pxi"
 include "_sep.pxi"
+include "_bank.pxi"

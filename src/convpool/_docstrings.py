@@ -30,14 +30,17 @@ _WORKERS = """\
 workers : int, optional
     Threads to use (``-1``: all cores). Results never depend on it."""
 _POOL_TYPE_ERRORS = (
-    "If `image` is not real-valued (or is a masked array or matrix), `size`/`stride` are not\n"
-    "    ints or pairs of ints, `ceil_mode` is not a bool, "
+    "If `image` is not real-valued (or is a masked array or matrix), `size`/`stride`/\n"
+    "    `dilation`/`padding` are not ints or pairs of ints (or a word, for `padding`),\n"
+    "    `ceil_mode` is not a bool, "
 )
 _POOL_VALUE_ERROR = """\
 ValueError
-    If `image` is not 2-D and no `axes` are given, `size` or `stride` is below 1 (or
-    above 2**63 - 1), `axes` are out of range or equal, `workers` is 0 or below -1, or
-    `out` has the wrong shape or is read-only."""
+    If `image` is not 2-D and no `axes` are given, `size`, `stride` or `dilation` is
+    below 1 (or above 2**63 - 1), `padding` is negative, beyond half the window or an
+    unknown word, `ceil_mode` is True with ``padding="same"``, a dilated window would
+    take no pixel of the image, `axes` are out of range or equal, `workers` is 0 or
+    below -1, or `out` has the wrong shape or is read-only."""
 
 docdict: dict[str, str] = {
     # ---------------------------------------------------------------- pooling
@@ -73,6 +76,45 @@ dtype : {None, numpy.float16, numpy.float32, numpy.float64}, optional
     integer, and float64 holds every mean of 8-, 16- and 32-bit pixels to full
     precision), the image's own float type for float images (as NumPy's ``mean`` and
     torch's ``avg_pool2d`` keep it).""",
+    "pool_padding": """\
+padding : int, pair of int or {'same', 'valid'}, optional
+    Rows and columns of padding on each side of the image (torch's ``padding``): 0 to
+    half the window (``size // 2`` per axis). The padded pixels never win a window:
+    a window that reaches into the padding pools the pixels of the image in it (as if
+    the padding were -inf for max, +inf for min). ``"same"`` is Keras's and
+    TensorFlow's: ``ceil(M / stride)`` rows (likewise columns), padded by
+    ``max((rows - 1) * stride + span - M, 0)`` in all, the smaller half before (``span``
+    is ``(size - 1) * dilation + 1``); ``"valid"`` is 0. Default 0.""",
+    "pool_dilation": """\
+dilation : int or pair of int, optional
+    Step between the pixels a window takes, ``(rows, cols)`` or one int for both, at
+    least 1 (torch's ``dilation``): a window spans ``(size - 1) * dilation + 1``
+    pixels. Default 1.""",
+    "return_indices": """\
+return_indices : bool, optional
+    If True, also return each window's winner's index in its image plane:
+    ``row * N + column`` (N the image's columns), as int64, in
+    ``torch.nn.functional.max_pool2d(return_indices=True)``'s layout, which
+    :func:`convpool.max_unpool` takes. Of equal values the first in row-major window
+    order wins; of NaN too, the first NaN (torch's CPU kernel gives the last).""",
+    "avg_padding": """\
+padding : int, pair of int or {'same', 'valid'}, optional
+    Rows and columns of padding on each side of the image (torch's ``padding``): 0 to
+    half the window (``size // 2`` per axis); `count_include_pad` says whether padded
+    pixels count in the mean. ``"same"`` is Keras's and TensorFlow's: ``ceil(M /
+    stride)`` rows (likewise columns), padded by ``max((rows - 1) * stride + size - M,
+    0)`` in all, the smaller half before, each mean over the image's pixels only (as
+    TensorFlow, whatever `count_include_pad` says); ``"valid"`` is 0. Default 0.""",
+    "count_include_pad": """\
+count_include_pad : bool, optional
+    With numeric `padding`, whether the padded pixels (zeros) count in a window's
+    mean, as torch's ``avg_pool2d``: a window is divided by its pixels up to the far
+    edge of the padding (in `ceil_mode` not what the last window reaches beyond it).
+    False divides by the image's pixels in the window. Default True, as torch.""",
+    "divisor_override": """\
+divisor_override : int, optional
+    If given (non-zero), every window's sum is divided by it instead of a count, as
+    torch's ``avg_pool2d(divisor_override=...)``.""",
     "pool_axes": _AXES.format(what="pooled"),
     "pool_out": """\
 out : ndarray, optional

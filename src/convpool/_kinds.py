@@ -29,9 +29,10 @@ def number(kinds: tuple[tuple[str, str], ...], code: str) -> int:
 def numbers(kinds: tuple[tuple[str, str], ...], codes: str) -> str:
     """The kind numbers of the space-separated ``codes`` as a C/Cython tuple literal,
     for ``kind in (...)`` tests."""
-    return "(%s,)" % ", ".join(str(number(kinds, c)) for c in codes.split())
+    return "({},)".format(", ".join(str(number(kinds, c)) for c in codes.split()))
 
 
-def numbered(kinds: tuple[tuple[str, str], ...]) -> list[tuple[int, str, str]]:
-    """(kind number, code, C type) for each kind of a list."""
-    return [(k, code, ctype) for k, (code, ctype) in enumerate(kinds)]
+def numbered(kinds: tuple[tuple, ...] | list[tuple]) -> list[tuple]:
+    """Each entry of a list (``(code, C type)`` of a kind, or a family's own table's
+    rows) with its number in front."""
+    return [(k, *entry) for k, entry in enumerate(kinds)]

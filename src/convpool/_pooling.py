@@ -1,4 +1,5 @@
-"""Max, min and average pooling: the public functions and their one private route."""
+"""Max, min and average pooling: the public functions and their one private route
+(the windows' geometry and checks: _windows.py; max_unpool: _unpool.py)."""
 
 from __future__ import annotations
 
@@ -9,31 +10,9 @@ import numpy.typing as npt
 
 from . import _config, _layout, _threads, _validate
 from ._docstrings import docfiller
+from ._windows import PLAIN, Options, Sizes, checked, options, pooled_length, windows
 
 __all__ = ["avg_pool", "max_pool", "min_pool"]
-
-Sizes = tuple[int, int, int, int]  # window rows and columns, stride rows and columns
-
-
-def pooled_length(n: int, size: int, stride: int, ceil_mode: bool) -> int:
-    """Number of pooling windows along an axis of length ``n`` (torch's rule, no padding)."""
-    if not ceil_mode:
-        return (n - size) // stride + 1 if n >= size else 0
-    if n == 0:
-        return 0
-    count = max(-(-(n - size) // stride), 0) + 1
-    return count - 1 if (count - 1) * stride >= n else count
-
-
-def checked(image: object, size: object, stride: object, ceil_mode: object, axes: object,
-            workers: object = 1) -> tuple[np.ndarray, Sizes, bool, tuple[int, int], int]:
-    """The arguments every pooling function shares, checked."""
-    arr = _validate.image(image)
-    sr, sc = _validate.pair(size, "size")
-    tr, tc = (sr, sc) if stride is None else _validate.pair(stride, "stride")
-    ceil = _validate.boolean(ceil_mode, "ceil_mode")
-    ax = _validate.axes(axes, arr.ndim)
-    return arr, (sr, sc, tr, tc), ceil, ax, _validate.workers(workers)
 
 
 def out_dtype(image: np.dtype, kind: str, dtype: np.dtype | None) -> np.dtype:
@@ -51,21 +30,28 @@ _MEAN_KIND = {np.dtype(code): i for i, code in enumerate(_config.BUILDS["baselin
 
 def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ceil: bool,
          axes: tuple[int, int], out: np.ndarray | None, workers: int,
-         dtype: np.dtype | None = None) -> np.ndarray:
+         dtype: np.dtype | None = None, opt: Options = PLAIN,
+         indices: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Pool with checked arguments: lay out the stacks and run the kernel of the build in
-    force over bands of output rows.
+    force over bands of output rows. With `indices` (max and min), return the values and
+    each window's index of its winner in its image plane.
 
     Max and min are exact in the image's own type. avg_pool's kernel writes float32 or
     float64; a float16 result is rounded once from the float64 mean, never through
     float32.
     """
     sr, sc, tr, tc = sizes
+    if opt is PLAIN:  # the defaults: no call more than they need
+        ho, wo = pooled_length(image.shape[axes[0]], sr, tr, ceil), pooled_length(image.shape[axes[1]], sc, tc, ceil)
+        pr = pc = 0
+    else:
+        (ho, wo), (pr, pc) = windows(image.shape, sizes, ceil, axes, opt)
     shape = list(image.shape)
-    shape[axes[0]] = pooled_length(shape[axes[0]], sr, tr, ceil)
-    shape[axes[1]] = pooled_length(shape[axes[1]], sc, tc, ceil)
+    shape[axes[0]], shape[axes[1]] = ho, wo
     out_shape = tuple(shape)
     dt = out_dtype(image.dtype, kind, dtype)
     out, dst = _layout.prepare_out(out, out_shape, dt, axes, image)
+    at = _layout.prepare_out(None, out_shape, np.dtype(np.int64), axes, image)[1] if indices else None
     if dst.size:
         src = _layout.as_stack(image, axes)
         if kind == "avg":
@@ -75,11 +61,18 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
         aside = work != dst.dtype and dst.dtype.kind != "b"
         pooled = np.empty(dst.shape, dtype=work) if aside else dst if work == dst.dtype else dst.view(work)
         kernels = _config.current().build.pool
-        args = (src, _IMAGE_KIND[src.dtype], pooled)
+        image_kind = _IMAGE_KIND[src.dtype]
+        dr, dc = opt.dilation
+        # Flat tuples (no unpacking): a small call costs their building.
+        args: tuple
         if kind == "avg":
-            task, args = kernels.avg_pool, (*args, _MEAN_KIND[work], *sizes)
+            task = kernels.avg_pool
+            args = (src, image_kind, pooled, _MEAN_KIND[work], sr, sc, tr, tc, pr, pc,
+                    opt.count_include_pad and opt.padding != "same", opt.divisor)
+        elif indices:
+            task, args = kernels.arg_pool, (src, image_kind, pooled, at, sr, sc, tr, tc, pr, pc, dr, dc, kind == "max")
         else:
-            task, args = kernels.extreme_pool, (*args, *sizes, kind == "max")
+            task, args = kernels.extreme_pool, (src, image_kind, pooled, sr, sc, tr, tc, pr, pc, dr, dc, kind == "max")
         # A pooled pixel: about a sixth of a 3x3 convolution's work per window pixel.
         if workers == 1:  # one band: no split to plan
             task(*args, 0, dst.shape[0] * dst.shape[1])
@@ -88,7 +81,10 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
         if aside:
             with np.errstate(over="ignore"):  # a float16 mean beyond 65504 is inf, as documented
                 np.copyto(dst, pooled, casting="unsafe")  # one rounding
-    return _layout.finish(out, dst, out_shape, axes)
+    result = _layout.finish(out, dst, out_shape, axes)
+    if indices:
+        return result, _layout.finish(None, at, out_shape, axes)
+    return result
 
 
 @docfiller
@@ -97,32 +93,42 @@ def max_pool(
     size: int | tuple[int, int] = 2,
     *,
     stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
     ceil_mode: bool = False,
+    return_indices: bool = False,
     axes: tuple[int, int] | None = None,
     out: np.ndarray | None = None,
     workers: int = 1,
-) -> np.ndarray:
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Max pooling: the largest pixel of each ``size x size`` window.
 
     The window's top-left corner steps by `stride` (default `size`), so the default is
     the codelab's 2x2 max pooling that halves each side. The output has
     ``(M - size) // stride + 1`` rows (likewise columns): odd sizes drop the last
-    row/column instead of failing as the codelab's loop does, unless `ceil_mode`.
+    row/column instead of failing as the codelab's loop does, unless `ceil_mode`. With
+    PyTorch's `padding` and `dilation`, ``(M + 2 * padding - (size - 1) * dilation - 1)
+    // stride + 1``; with ``padding="same"``, ``ceil(M / stride)``. The arguments are
+    ``torch.nn.functional.max_pool2d``'s, by name (`size` is its ``kernel_size``).
 
     Parameters
     ----------
     %(pool_image)s
     %(pool_size)s
     %(pool_stride)s
+    %(pool_padding)s
+    %(pool_dilation)s
     %(max_ceil_mode)s
+    %(return_indices)s
     %(pool_axes)s
     %(pool_out)s
     %(workers)s
 
     Returns
     -------
-    ndarray
-        The pooled image, with the input's dtype in native byte order. NaN wins a
+    ndarray, or (ndarray, ndarray) with `return_indices`
+        The pooled image, with the input's dtype in native byte order (and the int64
+        indices of the same shape). NaN wins a
         window, as in ``numpy.max``. A window larger than the image gives an empty
         result.
 
@@ -144,9 +150,21 @@ def max_pool(
     array([[ 6,  8,  9],
            [16, 18, 19],
            [21, 23, 24]], dtype=uint8)
+    >>> convpool.max_pool(image, 3, stride=2, padding=1)
+    array([[ 6,  8,  9],
+           [16, 18, 19],
+           [21, 23, 24]], dtype=uint8)
+    >>> values, indices = convpool.max_pool(image, 3, stride=2, padding="same", return_indices=True)
+    >>> indices
+    array([[ 6,  8,  9],
+           [16, 18, 19],
+           [21, 23, 24]])
     """
     arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
-    return pool(arr, "max", sizes, ceil, ax, out, n)
+    opt = options(sizes, ceil, padding, dilation)
+    indices = (return_indices if return_indices.__class__ is bool
+               else _validate.boolean(return_indices, "return_indices"))
+    return pool(arr, "max", sizes, ceil, ax, out, n, None, opt, indices)
 
 
 @docfiller
@@ -155,11 +173,14 @@ def min_pool(
     size: int | tuple[int, int] = 2,
     *,
     stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
     ceil_mode: bool = False,
+    return_indices: bool = False,
     axes: tuple[int, int] | None = None,
     out: np.ndarray | None = None,
     workers: int = 1,
-) -> np.ndarray:
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Min pooling: the smallest pixel of each ``size x size`` window.
 
     The mirror image of :func:`convpool.max_pool`, with the same arguments and output
@@ -171,15 +192,19 @@ def min_pool(
     %(pool_image)s
     %(pool_size)s
     %(pool_stride)s
+    %(pool_padding)s
+    %(pool_dilation)s
     %(min_ceil_mode)s
+    %(return_indices)s
     %(pool_axes)s
     %(pool_out)s
     %(workers)s
 
     Returns
     -------
-    ndarray
-        The pooled image, with the input's dtype in native byte order. NaN wins a
+    ndarray, or (ndarray, ndarray) with `return_indices`
+        The pooled image, with the input's dtype in native byte order (and the int64
+        indices of the same shape). NaN wins a
         window, as in ``numpy.min``.
 
     Raises
@@ -200,7 +225,10 @@ def min_pool(
            [20, 22, 24]], dtype=uint8)
     """
     arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
-    return pool(arr, "min", sizes, ceil, ax, out, n)
+    opt = options(sizes, ceil, padding, dilation)
+    indices = (return_indices if return_indices.__class__ is bool
+               else _validate.boolean(return_indices, "return_indices"))
+    return pool(arr, "min", sizes, ceil, ax, out, n, None, opt, indices)
 
 
 @docfiller
@@ -209,7 +237,10 @@ def avg_pool(
     size: int | tuple[int, int] = 2,
     *,
     stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] | str = 0,
     ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
     dtype: npt.DTypeLike | None = None,
     axes: tuple[int, int] | None = None,
     out: np.ndarray | None = None,
@@ -221,13 +252,19 @@ def avg_pool(
     their count and rounded once to the output dtype, so it is exact to the last bit of
     that computation (for integer images up to 2**53 per window sum, exactly the mean
     rounded to the output type). Output sizes are those of :func:`convpool.max_pool`.
+    The arguments are ``torch.nn.functional.avg_pool2d``'s, by name (`size` is its
+    ``kernel_size``): `count_include_pad` and `divisor_override` say what a window
+    reaching into the `padding` is divided by.
 
     Parameters
     ----------
     %(pool_image)s
     %(pool_size)s
     %(pool_stride)s
+    %(avg_padding)s
     %(avg_ceil_mode)s
+    %(count_include_pad)s
+    %(divisor_override)s
     %(avg_dtype)s
     %(pool_axes)s
     %(avg_out)s
@@ -254,6 +291,13 @@ def avg_pool(
     array([ 6.5, 16.5, 24. ])
     >>> convpool.avg_pool(image.astype(np.float32), 5).dtype
     dtype('float32')
+    >>> convpool.avg_pool(image, 2, padding=1)
+    array([[ 0.  ,  0.75,  1.75],
+           [ 3.75,  9.  , 11.  ],
+           [ 8.75, 19.  , 21.  ]])
+    >>> convpool.avg_pool(image, 2, padding=1, count_include_pad=False)[0]
+    array([0. , 1.5, 3.5])
     """
     arr, sizes, ceil, ax, n = checked(image, size, stride, ceil_mode, axes, workers)
-    return pool(arr, "avg", sizes, ceil, ax, out, n, _validate.mean_dtype(dtype))
+    opt = options(sizes, ceil, padding, 1, count_include_pad, divisor_override)
+    return pool(arr, "avg", sizes, ceil, ax, out, n, _validate.mean_dtype(dtype), opt)

@@ -247,3 +247,97 @@ def pair(value: Any, name: str) -> tuple[int, int]:
     if r > sys.maxsize or c > sys.maxsize:
         raise ValueError(f"`{name}` must be at most {sys.maxsize} (2**63 - 1), got {value!r}")
     return r, c
+
+
+PADDING_WORDS = ("valid", "same")
+
+
+def padding(value: Any, window: tuple[int, int] | None = None) -> tuple[int, int] | str:
+    """`padding` as PyTorch and Keras take it: an int or a pair of ints (for pooling's
+    `window`, at most half of it per axis: PyTorch's limit), ``"same"`` (kept as the word: its
+    amounts depend on the image, see :func:`same_padding`), or ``"valid"`` (none)."""
+    if isinstance(value, str):
+        if value not in PADDING_WORDS:
+            raise ValueError(f"`padding` must be an int, a pair of ints, 'same' or 'valid', got {value!r}")
+        return "same" if value == "same" else (0, 0)
+    if _is_int(value):
+        both: tuple[Any, ...] = (value, value)
+    elif isinstance(value, Sequence) and len(value) == 2:
+        both = tuple(value)
+    else:
+        raise TypeError(f"`padding` must be an int, a pair of ints, 'same' or 'valid', got {value!r}")
+    if not all(_is_int(v) for v in both):
+        raise TypeError(f"`padding` must be an int, a pair of ints, 'same' or 'valid', got {value!r}")
+    pr, pc = int(both[0]), int(both[1])
+    if pr < 0 or pc < 0:
+        raise ValueError(f"`padding` must be at least 0, got {value!r}")
+    if window is not None and (pr > window[0] // 2 or pc > window[1] // 2):
+        raise ValueError(
+            f"`padding` must be at most half the window (size // 2 = {(window[0] // 2, window[1] // 2)} for size "
+            f"{window}), got {value!r}"
+        )
+    return pr, pc
+
+
+def same_padding(n: int, span: int, stride: int) -> tuple[int, int]:
+    """TensorFlow's ``"same"`` along an axis of `n` pixels, for windows `span` pixels
+    wide (dilation included) taken `stride` apart: ``ceil(n / stride)`` windows, padded
+    by ``max((count - 1) * stride + span - n, 0)`` in all, the smaller half before.
+    Returns the padding before and after."""
+    total = max((-(-n // stride) - 1) * stride + span - n, 0)
+    return total // 2, total - total // 2
+
+
+def divisor(value: Any) -> int:
+    """avg_pool's `divisor_override`: None (0 here) or a non-zero int."""
+    if value is None:
+        return 0
+    if not _is_int(value):
+        raise TypeError(f"`divisor_override` must be None or an int, got {type(value).__name__}")
+    d = int(value)
+    if d == 0:
+        raise ValueError("`divisor_override` must not be 0")
+    if abs(d) > sys.maxsize:
+        raise ValueError(f"`divisor_override` must be at most {sys.maxsize} in magnitude, got {d}")
+    return d
+
+
+def indices(value: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """max_unpool's indices: an integer array of the values' shape."""
+    no_subclass(value, "indices")
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"`indices` must be an integer array (as max_pool's return_indices gives), got dtype {arr.dtype}"
+        )
+    if arr.shape != shape:
+        raise ValueError(f"`indices` must have the shape of `values` {shape}, got {arr.shape}")
+    return arr
+
+
+def output_size(value: Any, shape: tuple[int, ...], ax: tuple[int, int], default: tuple[int, int]) -> tuple[int, int]:
+    """max_unpool's output rows and columns: `default`, or from `value`, the spatial pair or
+    the whole shape (its other axes those of `shape`)."""
+    if value is None:
+        size = default
+    else:
+        if isinstance(value, str) or not isinstance(value, (Sequence, np.ndarray)):
+            raise TypeError(f"`output_size` must be a tuple of ints, got {value!r}")
+        sizes = tuple(value)
+        if not all(_is_int(v) for v in sizes):
+            raise TypeError(f"`output_size` must be a tuple of ints, got {value!r}")
+        if len(sizes) == len(shape) and len(shape) != 2:
+            if any(int(sizes[i]) != shape[i] for i in range(len(shape)) if i not in ax):
+                raise ValueError(
+                    f"`output_size` {value!r} must keep the non-spatial axes of `values` (shape {shape})"
+                )
+            size = (int(sizes[ax[0]]), int(sizes[ax[1]]))
+        elif len(sizes) == 2:
+            size = (int(sizes[0]), int(sizes[1]))
+        else:
+            raise ValueError(
+                f"`output_size` must be the 2 spatial sizes or the whole shape ({len(shape)} entries), got {value!r}"
+            )
+    if size[0] < 0 or size[1] < 0:
+        raise ValueError(f"`output_size` must not be negative, got {size} (the default for these values: {default})")
+    return size

@@ -15,17 +15,21 @@ How the image border is handled as a whole, not per chunk:
   columns per side, so ``"wrap"`` reads the opposite edge), and ``"valid"`` crops.
 - pooling: chunk boundaries are moved to multiples of the stride (rechunking where
   needed), so each window starts in exactly one block; a block reads the next
-  ``size - stride`` rows/columns of its neighbour when windows overlap.
+  ``span - stride`` rows/columns of its neighbour when windows overlap (``span`` is
+  ``(size - 1) * dilation + 1``). `dilation`, `count_include_pad` and
+  `divisor_override` work as in memory; `padding` (other than 0) and `return_indices`
+  are refused with a ValueError: a block knows neither where the image's padding
+  starts nor its pixels' indices in the image.
 
 Chunks smaller than the halo are merged with their neighbours first. Non-spatial axes
 (a stack ``(N, H, W)`` with ``axes=(-2, -1)``) get no halo: one task per block.
+``conv2d`` computes whole images: its input is split along the batch axis only (any
+other chunking is merged into one chunk first), one task per batch chunk.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -36,70 +40,12 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError('convpool.dask needs dask: pip install "convpool[dask]"') from exc
 
-from . import _borders, _convolve, _kernel, _pooling, _validate, kernels
+from . import _borders, _conv2d, _convolve, _kernel, _validate, kernels
+from ._dask_chunks import as_dask, with_halo
+from ._dask_pooling import avg_pool, max_pool, min_pool  # written there: pooling of dask arrays
 from ._docstrings import docfiller
 
-__all__ = ["avg_pool", "convolve", "max_pool", "min_pool"]
-
-
-def _as_dask(image: Any) -> da.Array:
-    """`image` as a dask array of real numbers (checked by its dtype alone: no pixel is read)."""
-    if not isinstance(image, da.Array):
-        try:
-            image = da.asarray(image)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"`image` must be a rectangular array of numbers: {exc}") from None
-    _validate.image(np.empty((0,) * image.ndim, image.dtype))
-    return image
-
-
-def _rechunked(chunks: tuple[int, ...], multiple: int, minimum: int) -> tuple[int, ...]:
-    """Chunk sizes along one axis: boundaries moved down to multiples of `multiple`,
-    dropped where a chunk would be smaller than `minimum` (only a single chunk may be)."""
-    total = sum(chunks)
-    cuts: list[int] = []
-    pos = 0
-    for c in chunks[:-1]:
-        pos += c
-        cut = pos // multiple * multiple
-        if cut - (cuts[-1] if cuts else 0) >= max(minimum, 1) and total - cut >= minimum:
-            cuts.append(cut)
-    edges = [0, *cuts, total]
-    return tuple(b - a for a, b in itertools.pairwise(edges))
-
-
-def _with_halo(
-    x: da.Array,
-    halo: dict[int, tuple[int, int]],
-    multiple: dict[int, int],
-    block_function: Callable[..., np.ndarray],
-    out_chunks: Callable[[tuple[tuple[int, ...], ...]], tuple[tuple[int, ...], ...]],
-    out_dtype: np.dtype,
-) -> da.Array:
-    """Rechunk ``x``, share ``halo[axis] = (before, after)`` cells between neighbouring
-    blocks (none beyond the array), and map ``block_function`` over the extended blocks.
-
-    ``block_function(block, location=..., block_index=..., depth=...)`` gets the
-    block's own (not extended) location in the rechunked ``x`` and its index.
-    """
-    chunks = tuple(
-        _rechunked(c, multiple.get(a, 1), max(halo.get(a, (0, 0)))) if a in halo else c
-        for a, c in enumerate(x.chunks)
-    )
-    x = x.rechunk(chunks)
-    depth = {a: (halo[a] if a in halo and len(chunks[a]) > 1 else 0) for a in range(x.ndim)}
-    extended = da.overlap.overlap(x, depth=depth, boundary="none", allow_rechunk=False)
-
-    def run(block: np.ndarray, block_info: dict | None = None) -> np.ndarray:
-        assert block_info is not None
-        starts = [int(sum(c[:i])) for c, i in zip(chunks, block_info[0]["chunk-location"], strict=True)]
-        location = [(s, s + c[i]) for s, c, i in zip(starts, chunks, block_info[0]["chunk-location"], strict=True)]
-        return block_function(block, location=location, block_index=block_info[0]["chunk-location"],
-                              depth=depth)
-
-    return da.map_blocks(
-        run, extended, chunks=out_chunks(chunks), dtype=out_dtype, meta=np.empty((0,) * x.ndim, out_dtype)
-    )
+__all__ = ["avg_pool", "conv2d", "convolve", "max_pool", "min_pool"]
 
 
 # ---------------------------------------------------------------- convolution
@@ -189,7 +135,7 @@ def convolve(
     >>> bool((lazy.compute() == convpool.convolve(image, [[1, 0, -1]] * 3, mode="reflect")).all())
     True
     """
-    x = _as_dask(image)
+    x = as_dask(image)
     matrix, w = _validate.kernel_and_weight(kernel, weight)
     k = _kernel.checked_kernel(matrix).complete()  # kept in the graph: a private copy now
     mode = _validate.mode(mode)
@@ -203,7 +149,7 @@ def convolve(
     source = _pad(x, ax, (kh, kw), base, c) if base in _borders.NUMPY_PAD else x
     halo = {ax[0]: (kh // 2, kh - 1 - kh // 2), ax[1]: (kw // 2, kw - 1 - kw // 2)}
     block_function = functools.partial(_convolve_block, axes=ax, kernel=k, weight=w, dtype=dt)
-    keep = _with_halo(source, halo, {}, block_function, lambda chunks: chunks, dt)
+    keep = with_halo(source, halo, {}, block_function, lambda chunks: chunks, dt)
     if mode == "keep":
         return keep
     index = [slice(None)] * x.ndim
@@ -214,183 +160,73 @@ def convolve(
     return keep[tuple(index)]
 
 
-# ---------------------------------------------------------------- pooling
+# ---------------------------------------------------------------- filter banks
 
 
-def _window_counts(chunks: tuple[int, ...], stride: int, total: int) -> tuple[int, ...]:
-    """Windows starting in each chunk (chunks start at multiples of `stride`), `total` in all."""
-    counts, start = [], 0
-    for c in chunks:
-        first = min(start // stride, total)
-        last = min(-(-(start + c) // stride), total)
-        counts.append(last - first)
-        start += c
-    return tuple(counts)
-
-
-def _pool_block(
-    block: np.ndarray, *, block_index: tuple[int, ...], axes: tuple[int, int], kind: str,
-    sizes: _pooling.Sizes, ceil_mode: bool, counts: dict[int, tuple[int, ...]],
-    dtype: np.dtype | None, location: list[tuple[int, int]], depth: dict
-) -> np.ndarray:
-    # The block's windows come first: it starts at a multiple of the stride. In ceil
-    # mode a block inside the image may add a partial window at the end of its halo,
-    # which the crop drops; only a block at the image's end keeps its partial windows.
-    result = _pooling.pool(block, kind, sizes, ceil_mode, axes, None, 1, dtype)
-    index = [slice(None)] * block.ndim
-    for a in axes:
-        index[a] = slice(0, counts[a][block_index[a]])
-    return result[tuple(index)]
-
-
-def _pool(x: Any, kind: str, size: Any, stride: Any, ceil_mode: Any, axes: Any, dtype: Any = None) -> da.Array:
-    x = _as_dask(x)
-    _, sizes, ceil, ax, _ = _pooling.checked(np.empty((0,) * x.ndim, x.dtype), size, stride, ceil_mode, axes)
-    mean = _validate.mean_dtype(dtype) if kind == "avg" else None
-    out_dtype = _pooling.out_dtype(x.dtype, kind, mean)
-    sr, sc, tr, tc = sizes
-    totals = {
-        ax[0]: _pooling.pooled_length(x.shape[ax[0]], sr, tr, ceil),
-        ax[1]: _pooling.pooled_length(x.shape[ax[1]], sc, tc, ceil),
-    }
-    if x.size == 0:
-        return da.from_array(_pooling.pool(np.empty(x.shape, x.dtype), kind, sizes, ceil, ax, None, 1, mean))
-    halo = {ax[0]: (0, max(sr - tr, 0)), ax[1]: (0, max(sc - tc, 0))}
-    strides = {ax[0]: tr, ax[1]: tc}
-    counts: dict[int, tuple[int, ...]] = {}
-
-    def out_chunks(chunks: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
-        for a in ax:
-            counts[a] = _window_counts(chunks[a], strides[a], totals[a])
-        return tuple(counts.get(a, c) for a, c in enumerate(chunks))
-
-    block_function = functools.partial(
-        _pool_block, axes=ax, kind=kind, sizes=sizes, ceil_mode=ceil, counts=counts, dtype=mean,
-    )
-    return _with_halo(x, halo, strides, block_function, out_chunks, out_dtype)
-
-
-@docfiller
-def max_pool(
-    image: Any,
-    size: int | tuple[int, int] = 2,
+def conv2d(
+    input: Any,
+    weight: npt.ArrayLike,
+    bias: npt.ArrayLike | None = None,
     *,
-    stride: int | tuple[int, int] | None = None,
-    ceil_mode: bool = False,
-    axes: tuple[int, int] | None = None,
-) -> da.Array:
-    """:func:`convpool.max_pool` for a dask array, lazily, chunk by chunk.
-
-    Same arguments (`out` and `workers` aside), errors and results as
-    :func:`convpool.max_pool`. Chunk boundaries move to multiples of `stride`.
-
-    Parameters
-    ----------
-    %(dask_pool_image)s
-    %(pool_size)s
-    %(pool_stride)s
-    %(max_ceil_mode)s
-    %(pool_axes)s
-
-    Returns
-    -------
-    dask.array.Array
-        The pooled image.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`convpool.max_pool`.
-
-    Examples
-    --------
-    >>> import dask.array as da
-    >>> import convpool, convpool.dask
-    >>> image = convpool.data.ascent()
-    >>> lazy = convpool.dask.max_pool(da.from_array(image, chunks=99), 3, ceil_mode=True)
-    >>> lazy.shape, bool((lazy.compute() == convpool.max_pool(image, 3, ceil_mode=True)).all())
-    ((171, 171), True)
-    """
-    return _pool(image, "max", size, stride, ceil_mode, axes)
-
-
-@docfiller
-def min_pool(
-    image: Any,
-    size: int | tuple[int, int] = 2,
-    *,
-    stride: int | tuple[int, int] | None = None,
-    ceil_mode: bool = False,
-    axes: tuple[int, int] | None = None,
-) -> da.Array:
-    """:func:`convpool.min_pool` for a dask array, lazily, chunk by chunk.
-
-    Parameters
-    ----------
-    %(dask_pool_image)s
-    %(pool_size)s
-    %(pool_stride)s
-    %(min_ceil_mode)s
-    %(pool_axes)s
-
-    Returns
-    -------
-    dask.array.Array
-        The pooled image.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`convpool.min_pool`.
-
-    Examples
-    --------
-    >>> import dask.array as da
-    >>> import convpool, convpool.dask
-    >>> convpool.dask.min_pool(da.arange(16, chunks=5).reshape(4, 4)).compute()
-    array([[ 0,  2],
-           [ 8, 10]])
-    """
-    return _pool(image, "min", size, stride, ceil_mode, axes)
-
-
-@docfiller
-def avg_pool(
-    image: Any,
-    size: int | tuple[int, int] = 2,
-    *,
-    stride: int | tuple[int, int] | None = None,
-    ceil_mode: bool = False,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
     dtype: npt.DTypeLike | None = None,
-    axes: tuple[int, int] | None = None,
+    data_format: str = "channels_first",
 ) -> da.Array:
-    """:func:`convpool.avg_pool` for a dask array, lazily, chunk by chunk.
+    """:func:`convpool.conv2d` for a dask array of images, lazily, one task per chunk of
+    the batch.
+
+    Same arguments and results as :func:`convpool.conv2d` (`out` and `workers` aside).
+    Each task filters whole images: the input's chunks along the channel and spatial
+    axes are merged into one (``rechunk``) and only the batch axis stays chunked, as a
+    filter needs every channel of its rows. Arguments are checked now, with the same
+    errors, but for the sums of integer inputs reaching 2**53 where only the pixels show
+    it: that ``ValueError`` comes when the result is computed.
 
     Parameters
     ----------
-    %(dask_pool_image)s
-    %(pool_size)s
-    %(pool_stride)s
-    %(avg_ceil_mode)s
-    %(avg_dtype)s
-    %(pool_axes)s
+    input : dask.array.Array or array_like, of shape (N, C_in, H, W) or (C_in, H, W)
+        Or channels last with `data_format`; real numbers.
+    weight, bias, stride, padding, dilation, groups, dtype, data_format
+        As :func:`convpool.conv2d`.
 
     Returns
     -------
     dask.array.Array
-        The pooled image.
+        The outputs, chunked along the batch axis as the input.
 
     Raises
     ------
     TypeError, ValueError
-        As :func:`convpool.avg_pool`.
+        As :func:`convpool.conv2d`.
 
     Examples
     --------
     >>> import dask.array as da
+    >>> import numpy as np
     >>> import convpool, convpool.dask
-    >>> convpool.dask.avg_pool(da.arange(16, chunks=5).reshape(4, 4)).compute()
-    array([[ 2.5,  4.5],
-           [10.5, 12.5]])
+    >>> images = da.ones((10, 3, 8, 8), chunks=(4, 3, 8, 8))
+    >>> lazy = convpool.dask.conv2d(images, np.ones((2, 3, 3, 3)), padding=1)
+    >>> lazy.chunks[:2], float(lazy[0, 0, 0, 0].compute())
+    (((4, 4, 2), (2,)), 12.0)
     """
-    return _pool(image, "avg", size, stride, ceil_mode, axes, dtype)
+    x = as_dask(input)
+    w = _conv2d._weight(weight).copy()  # kept in the graph: private copies, checked now
+    b = _conv2d._bias(bias, len(w)).copy()
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups, dtype=dtype,
+                  data_format=data_format)
+    # Every check, and the result's shape and dtype per image, from an empty batch.
+    per_image = x.shape[1:] if x.ndim == 4 else x.shape
+    empty = np.empty((0, *per_image) if x.ndim in (3, 4) else (0,) * x.ndim, x.dtype)
+    proto = _conv2d.conv2d(empty, w, b, **kwargs)
+    dt = proto.dtype
+    if x.ndim == 3:
+        x = x.rechunk(-1)
+        chunks = tuple((s,) for s in proto.shape[1:])
+    else:
+        x = x.rechunk({1: -1, 2: -1, 3: -1})
+        chunks = (x.chunks[0], *((s,) for s in proto.shape[1:]))
+    return da.map_blocks(lambda block: _conv2d.conv2d(block, w, b, **kwargs), x, chunks=chunks, dtype=dt,
+                         meta=np.empty((0,) * len(chunks), dt))
