@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
 BIN = Path(sys.executable).parent  # the tools' environment, also when it is not activated
 # Cython and C sources, Tempita templates included: the sdist carries them, a wheel never.
-SOURCES = (".pyx", ".pxi", ".pxd", ".pyx.in", ".pxi.in", ".c", ".cpp", ".h")
+SOURCES = (".pyx", ".pxi", ".pxd", ".pyx.in", ".pxi.in", ".pxd.in", ".c", ".cpp", ".h")
 PYENV_ROOT = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
 
 
