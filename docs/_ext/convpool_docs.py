@@ -135,8 +135,15 @@ INTROS = {
         "as paired ratios.",
         "bench/frameworks_conv.py",
     ),
+    "frameworks_pool": (
+        "Pooling options against PyTorch",
+        "``max_pool`` with padding and with ``return_indices``, and ``avg_pool`` with padding, "
+        "against ``torch.nn.functional.max_pool2d`` and ``avg_pool2d`` over a CNN's feature "
+        "maps (float32, 256 x 64 x 26 x 26), one thread each, as paired ratios.",
+        "bench/frameworks_pool.py",
+    ),
 }
-ORDER = ["compare", "conv", "pool", "frameworks_conv"]
+ORDER = ["compare", "conv", "pool", "frameworks_conv", "frameworks_pool"]
 
 
 def _seconds(t: float) -> str:
