@@ -103,18 +103,6 @@ def _input(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _checked_out(out: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
-    if type(out) is not np.ndarray:
-        _validate.no_subclass(out, "out")
-    if out.shape != shape:
-        raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
-    if out.dtype != dtype:
-        raise TypeError(f"`out` must have dtype {dtype}, got {out.dtype}")
-    if not out.flags.writeable:
-        raise ValueError("`out` must be writeable, got a read-only array")
-    return out
 
 
 def _rows(kernel: Any, x: np.ndarray, kind: int, w: np.ndarray, b: np.ndarray, geometry: tuple[int, ...],
@@ -280,7 +268,7 @@ def conv2d(
         result = np.empty(shape, dtype=dt)
         direct = True
     else:
-        result = _checked_out(out, shape, dt)
+        result = _validate.out_array(out, shape, dt)
         direct = bool(result.flags.aligned) and not np.may_share_memory(result, arr)
     target = result if direct else np.empty(shape, dtype=dt)
     dst = target if arr.ndim == 4 else target[None]

@@ -60,16 +60,7 @@ def prepare_out(
             return None, np.empty((1, *shape) if axes == (0, 1) else (1, shape[1], shape[0]), dtype=dtype)
         return None, np.empty((lead_count(shape, axes), shape[axes[0]], shape[axes[1]]), dtype=dtype)
     ho, wo = shape[axes[0]], shape[axes[1]]
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
-    if type(out) is not np.ndarray:
-        _validate.no_subclass(out, "out")
-    if out.shape != shape:
-        raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
-    if out.dtype != dtype:
-        raise TypeError(f"`out` must have dtype {dtype}, got {out.dtype}")
-    if not out.flags.writeable:
-        raise ValueError("`out` must be writeable, got a read-only array")
+    _validate.out_array(out, shape, dtype)
     moved = np.moveaxis(out, axes, (-2, -1))
     # An explicit count, not -1: NumPy cannot infer -1 when a spatial axis is 0.
     stack = moved.reshape((lead_count(shape, axes), ho, wo))

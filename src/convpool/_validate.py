@@ -341,3 +341,18 @@ def output_size(value: Any, shape: tuple[int, ...], ax: tuple[int, int], default
     if size[0] < 0 or size[1] < 0:
         raise ValueError(f"`output_size` must not be negative, got {size} (the default for these values: {default})")
     return size
+
+
+def out_array(out: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """`out` checked as the result's array: a plain writeable ndarray of `shape` and `dtype`."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"`out` must be a numpy.ndarray, got {type(out).__name__}")
+    if type(out) is not np.ndarray:
+        no_subclass(out, "out")
+    if out.shape != shape:
+        raise ValueError(f"`out` must have shape {shape}, got {out.shape}")
+    if out.dtype != dtype:
+        raise TypeError(f"`out` must have dtype {dtype}, got {out.dtype}")
+    if not out.flags.writeable:
+        raise ValueError("`out` must be writeable, got a read-only array")
+    return out
