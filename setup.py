@@ -24,8 +24,10 @@ A target's module is a two-line C file written here, which renames the module's 
 function and includes the family's C: one translation, compiled with each target's flags.
 convpool imports the best target the CPU and the OS support (``_cpu.h``). Never
 ``-march=native``: a wheel must run on every CPU of its platform. Elsewhere (MSVC, ARM)
-only the baseline is built. Cython's memoryview support code is compiled once, into
-``convpool._cyutility``, which the kernel modules share.
+only the baseline is built. The kernels read every array through the buffer protocol
+as raw bytes (no typed memoryviews), so each module carries only the little of Cython's
+support code it uses: no shared utility module (which would hold all of it, memoryviews
+included: 0.9 MB of C and a fifth of the build).
 """
 
 import os
@@ -73,7 +75,6 @@ class BuildExt(build_ext):
         self.distribution.ext_modules = cythonize(
             self.distribution.ext_modules,
             compiler_directives=DIRECTIVES,
-            shared_utility_qualified_name=SHARED,
             nthreads=os.cpu_count() or 1,  # the modules translate independently, too
         )
         super().finalize_options()
@@ -174,12 +175,10 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-SHARED = "convpool._cyutility"
 # The headers (_cpu.h, _simd_*.h) sit beside the sources; the include path says so for
 # every compiler, whichever folder it runs in.
 INCLUDE = ["src/convpool"]
 extensions = [
-    Extension(SHARED, ["src/convpool/_cyutility.c"]),
     *(Extension(f"convpool.{family}", [f"src/convpool/{family}.pyx"], include_dirs=INCLUDE) for family in FAMILIES),
     *(Extension(f"convpool.{family}_{name}", [f"src/convpool/{family}_{name}.c"], include_dirs=INCLUDE,
                 extra_compile_args=flags + extra.get(family, []), depends=[f"src/convpool/{family}.c"])
