@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import _layout
+
 # convpool's (SciPy's) name -> the name numpy.pad uses for the same extension.
 NUMPY_PAD = {
     "reflect": "symmetric",
@@ -96,6 +98,7 @@ def correlate(
     ``valid(image, out)`` correlates a stack in "valid" mode into ``out``; it is called
     on the image for the interior and on small padded strips for the borders.
     """
+    stack, out = _layout.three_d(stack), _layout.three_d(out)
     _, h, w = stack.shape
     kh, kw = kernel_shape
     ar, ac = kh // 2, kw // 2

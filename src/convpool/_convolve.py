@@ -45,6 +45,7 @@ def _tiles(run: _plan.Run, kernel_shape: tuple[int, int], max_columns: int, src:
     Every pixel is computed by the same kernel from the same values, so the results do
     not change.
     """
+    src, dst = _layout.three_d(src), _layout.three_d(dst)
     h, width = src.shape[1], src.shape[2]
     kh, kw = kernel_shape
     if kh > h or kw > width:  # all margin
@@ -77,13 +78,13 @@ def _run(src: np.ndarray, kernel: Kernel, weight: float, dst: np.ndarray, keep: 
     (of column tiles, for images wider than ``settings.max_columns``)."""
     plan = _plan.plan(kernel, src.dtype, dst.dtype, settings.build)
     run = plan.run
-    if src.shape[2] > settings.max_columns:
+    if src.shape[-1] > settings.max_columns:
         run = functools.partial(_tiles, run, kernel.shape, settings.max_columns)
-    n, ho, _ = dst.shape
+    rows = _layout.row_count(dst)
     if workers == 1:  # one band: no split to plan
-        run(src, weight, dst, keep, 0, n * ho)
+        run(src, weight, dst, keep, 0, rows)
     else:
-        _threads.run_bands(run, (src, weight, dst, keep), n * ho, dst.size * plan.cost // 6, workers)
+        _threads.run_bands(run, (src, weight, dst, keep), rows, dst.size * plan.cost // 6, workers)
 
 
 def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype: np.dtype,

@@ -74,10 +74,11 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
         else:
             task, args = kernels.extreme_pool, (src, image_kind, pooled, sr, sc, tr, tc, pr, pc, dr, dc, kind == "max")
         # A pooled pixel: about a sixth of a 3x3 convolution's work per window pixel.
+        rows = _layout.row_count(dst)
         if workers == 1:  # one band: no split to plan
-            task(*args, 0, dst.shape[0] * dst.shape[1])
+            task(*args, 0, rows)
         else:
-            _threads.run_bands(task, args, dst.shape[0] * dst.shape[1], dst.size * sr * sc // 6, workers)
+            _threads.run_bands(task, args, rows, dst.size * sr * sc // 6, workers)
         if aside:
             with np.errstate(over="ignore"):  # a float16 mean beyond 65504 is inf, as documented
                 np.copyto(dst, pooled, casting="unsafe")  # one rounding
