@@ -23,7 +23,7 @@ def test_importing_convpool_keeps_the_gil_disabled():
     # back on when imported (with a RuntimeWarning); PYTHON_GIL would hide that.
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_GIL"}
     code = (
-        "import sys, convpool, convpool._conv, convpool._pool, convpool._config as c; "
+        "import sys, convpool, convpool._conv, convpool._conv_rows, convpool._pool, convpool._config as c; "
         "c.BUILDS; print(sys._is_gil_enabled())"
     )
     proc = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, env=env)

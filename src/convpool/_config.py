@@ -1,6 +1,8 @@
 """Which build of the kernels runs, and the tuning that never changes a result.
 
-The kernels come in up to three builds of the same source, one per target: baseline
+The kernels come in up to three builds of the same source, one per target (the row
+functions of convolution, `_conv_rows`, and the pooling kernels; the convolution drivers,
+`_conv`, are compiled once for all): baseline
 (any CPU of the platform), AVX2 (with FMA) and AVX-512 (F, BW, VL, DQ, with FMA; VNNI,
 where the CPU has it, a runtime check inside it); the
 last two exist in GCC and Clang builds for x86-64 outside Windows. At import convpool
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import importlib
 import os
 from collections.abc import Iterator
@@ -30,34 +33,62 @@ from contextvars import ContextVar
 from types import ModuleType
 from typing import Any
 
-from . import _conv as _conv_baseline
+from . import _conv
+from . import _conv_rows as _conv_rows_baseline
 from . import _pool as _pool_baseline
 
 #: The targets, each running on a subset of the CPUs of the one before it.
-TARGETS: tuple[str, ...] = _conv_baseline.TARGETS
+TARGETS: tuple[str, ...] = _conv.TARGETS
+
+
+class ConvKernels:
+    """The convolution entry points of ``convpool._conv`` bound to one target's row
+    functions (its ``_conv_rows`` module, :attr:`rows`), with that target's flags.
+
+    Each entry point is the compiled function with the target's capsule ``ROWS`` as its
+    first argument; every other name (the kind lists, ``cpu_target``) is ``_conv``'s.
+    """
+
+    ENTRY_POINTS = ("correlate_float", "correlate_int", "correlate_pairs", "correlate_quads",
+                    "correlate_sep_int", "correlate_sep_float", "conv2d_bank")
+
+    def __init__(self, rows: ModuleType) -> None:
+        self.rows = rows
+        self.PAIRS: bool = rows.PAIRS
+        self.QUADS: bool = rows.QUADS
+        self.BANK_FILTERS: int = rows.BANK_FILTERS
+        for name in self.ENTRY_POINTS:
+            setattr(self, name, functools.partial(getattr(_conv, name), rows.ROWS))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_conv, name)
+
+    def __repr__(self) -> str:
+        return f"<convolution kernels of {self.rows.__name__}>"
 
 
 @dataclasses.dataclass(frozen=True)
 class Build:
-    """One build of the kernels: its name and its two modules."""
+    """One build of the kernels: its name, its convolution kernels and its pooling
+    module."""
 
     name: str
-    conv: ModuleType
+    conv: Any  # ConvKernels, or a stand-in of the tests
     pool: ModuleType
 
 
 def _builds() -> dict[str, Build]:
-    builds = {"baseline": Build("baseline", _conv_baseline, _pool_baseline)}
+    builds = {"baseline": Build("baseline", ConvKernels(_conv_rows_baseline), _pool_baseline)}
     # A target's modules may use its instructions anywhere, their import included: ask
     # the CPU first.
-    best = TARGETS.index(_conv_baseline.cpu_target())
+    best = TARGETS.index(_conv.cpu_target())
     for name in TARGETS[1 : best + 1]:
         try:
-            conv = importlib.import_module(f"convpool._conv_{name}")
+            rows = importlib.import_module(f"convpool._conv_rows_{name}")
             pool = importlib.import_module(f"convpool._pool_{name}")
         except ImportError:  # a build without this target (MSVC, non-x86)
             break
-        builds[name] = Build(name, conv, pool)
+        builds[name] = Build(name, ConvKernels(rows), pool)
     return builds
 
 

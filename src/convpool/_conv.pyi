@@ -1,16 +1,17 @@
+from typing_extensions import CapsuleType
+
 import numpy as np
 import numpy.typing as npt
 
 IMAGE_KINDS: tuple[str, ...]
 OUT_KINDS: tuple[str, ...]
 INT_IMAGES: dict[int, tuple[str, ...]]
-PAIRS: bool
-QUADS: bool
 
 TARGETS: tuple[str, ...]
 
 def cpu_target() -> str: ...
 def correlate_float(
+    target: CapsuleType,
     image: npt.NDArray[np.uint8],
     image_kind: int,
     kernel: npt.NDArray[np.float64],
@@ -23,6 +24,7 @@ def correlate_float(
     row_stop: int,
 ) -> None: ...
 def correlate_int(
+    target: CapsuleType,
     image: npt.NDArray[np.uint8],
     image_kind: int,
     kernel: npt.NDArray[np.int64],
@@ -35,6 +37,7 @@ def correlate_int(
     row_stop: int,
 ) -> None: ...
 def correlate_pairs(
+    target: CapsuleType,
     image: npt.NDArray[np.uint8],
     pairs: npt.NDArray[np.int64],
     weight: float,
@@ -45,6 +48,7 @@ def correlate_pairs(
     row_stop: int,
 ) -> None: ...
 def correlate_quads(
+    target: CapsuleType,
     image: npt.NDArray[np.uint8],
     pairs: npt.NDArray[np.int64],
     weight: float,
@@ -60,6 +64,7 @@ SUM_KINDS: tuple[str, ...]
 SUM_IMAGES: dict[str, tuple[str, ...]]
 
 def correlate_sep_int(
+    target: CapsuleType,
     image: npt.NDArray[np.uint8],
     image_kind: int,
     column: npt.NDArray[np.int64],
@@ -74,6 +79,7 @@ def correlate_sep_int(
     row_stop: int,
 ) -> None: ...
 def correlate_sep_float(
+    target: CapsuleType,
     image: npt.NDArray[np.uint8],
     image_kind: int,
     column: npt.NDArray[np.float64],
@@ -88,9 +94,8 @@ def correlate_sep_float(
 
 # The filter bank of conv2d (_bank.pxi.in): image (N, C, H, W) and out (N, C_out, Ho, Wo)
 # of any strides, weight (C_out, C_in / groups, kh, kw) and bias (C_out,) C-contiguous float64.
-BANK_FILTERS: int
-
 def conv2d_bank(
+    target: CapsuleType,
     image: npt.NDArray[np.generic],
     image_kind: int,
     weight: npt.NDArray[np.float64],

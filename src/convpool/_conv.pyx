@@ -1,11 +1,12 @@
-"""Convolution kernels behind :func:`convpool.convolve` and
-:func:`convpool.conv2d` (the kernels' source is the templates ``_conv.pxi.in``,
-``_sep.pxi.in``, ``_bank.pxi.in`` and the ``_simd_*.h`` headers), and the CPU check that says
-which build of them this CPU runs.
+"""Convolution kernels behind :func:`convpool.convolve` and :func:`convpool.conv2d`: their
+entry points and drivers (the templates ``_conv.pxi.in``, ``_sep.pxi.in`` and
+``_bank.pxi.in``), and the CPU check that says which target this CPU runs.
 
-setup.py compiles this module once per target: ``_conv`` for any CPU of the platform,
-``_conv_avx2`` and ``_conv_avx512`` with those instruction sets, which may use them
-anywhere, their import included: import one only where :func:`cpu_target` allows it.
+setup.py compiles this module once. The drivers own the band loop, the scratch, the
+codelab's margin and the cleanup, and do every step that touches a row of pixels through
+the row functions of one target: each entry point takes first the capsule ``ROWS`` of a
+``convpool._conv_rows`` module (``_conv_rows``, ``_conv_rows_avx2``, ``_conv_rows_avx512``),
+the part compiled once per target.
 """
 
 cdef extern from "_cpu.h":

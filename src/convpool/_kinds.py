@@ -19,6 +19,22 @@ OUT = (("u1", "uint8_t"), ("u2", "uint16_t"), ("i2", "int16_t"), ("f4", "float")
 MEAN = (("f4", "float"), ("f8", "double"))
 #: The C type of each code.
 CTYPE = dict(IMAGE)
+#: The accumulators of convolve's 2-D integer path (bits, C type), each with the image
+#: types it serves: the planner takes int16 only while sum(|kernel|) * max|pixel| fits
+#: it, which needs 8-bit pixels; int32 up to 16-bit pixels; int64 while that bound stays
+#: below 2**53, which no 64-bit pixel type allows.
+ACC = ((16, "int16_t", ("u1", "i1")),
+       (32, "int32_t", ("u1", "i1", "u2", "i2")),
+       (64, "int64_t", ("u1", "i1", "u2", "i2", "u4", "i4")))
+#: The sums of the separable integer passes (code, C type), narrowest first, each with
+#: the image types whose column sums it may hold: int16 and uint16 (the planner takes
+#: uint16 only for sums that are never negative, which needs nonnegative taps on uint8
+#: pixels: the binomial 5 x 5 sums to 256 * 255, beyond int16 but within uint16), int32,
+#: int64.
+SUM = (("i2", "int16_t", ("u1", "i1")),
+       ("u2", "uint16_t", ("u1",)),
+       ("i4", "int32_t", ("u1", "i1", "u2", "i2")),
+       ("i8", "int64_t", ("u1", "i1", "u2", "i2", "u4", "i4")))
 
 
 def number(kinds: tuple[tuple[str, str], ...], code: str) -> int:
