@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import convpool
-from convpool import _config, reference
+from convpool import _config, _conv, reference
 from helpers import assert_identical, assert_kernel_result, plan_of  # bit for bit, but for the sign of a NaN
 
 AVX2 = "avx2" in _config.BUILDS
@@ -268,6 +268,23 @@ def test_an_unknown_target_is_an_error_at_import(tmp_path):
     proc = variant_under(tmp_path, CONVPOOL_CPU="sse9")
     assert proc.returncode != 0
     assert "`CONVPOOL_CPU` must be one of baseline, avx2, avx512, got 'sse9'" in proc.stderr
+
+
+def test_one_driver_module_runs_each_targets_row_functions():
+    # The drivers are compiled once; each build binds its own table of row functions,
+    # and the drivers take nothing but such a table.
+    rows = [build.conv.rows for build in _config.BUILDS.values()]
+    assert len({module.__name__ for module in rows}) == len(rows)
+    assert len({id(module.ROWS) for module in rows}) == len(rows)
+    image = np.arange(16, dtype=np.uint8).reshape(1, 4, 4)
+    kernel = np.ones((1, 1, 1), np.int64)
+    for build in _config.BUILDS.values():
+        out = np.zeros_like(image)
+        build.conv.correlate_int(image, 0, kernel, 16, 1.0, out, 0, True, 0, 4)
+        assert_identical(out, image)
+    for wrong in (object(), np.zeros(3)):
+        with pytest.raises(ValueError):
+            _conv.correlate_int(wrong, image, 0, kernel, 16, 1.0, np.zeros_like(image), 0, True, 0, 4)
 
 
 def test_target_stubs_match(tmp_path):

@@ -1,7 +1,6 @@
-from typing_extensions import CapsuleType
-
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import CapsuleType
 
 IMAGE_KINDS: tuple[str, ...]
 OUT_KINDS: tuple[str, ...]
