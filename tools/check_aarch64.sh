@@ -135,12 +135,12 @@ import platform
 import sys
 
 import convpool
-from convpool import _config
+from convpool import _config, _conv
 
 machine = platform.machine()
 builds = sorted(_config.BUILDS)
 modules = {name: module.__file__ for build in _config.BUILDS.values()
-           for name, module in (("conv", build.conv), ("pool", build.pool))}
+           for name, module in (("conv", _conv), ("conv rows", build.conv.rows), ("pool", build.pool))}
 print(f"python {platform.python_version()} on {machine}, convpool {convpool.__version__},"
       f" builds {builds}: {sorted(modules.values())}")
 problems = []
