@@ -191,8 +191,8 @@ def _write(path: Path, text: str) -> None:
 INCLUDE = ["src/convpool"]
 # build_ext compiles the extensions as many at a time as there are cores, in this order:
 # the longest first (the vector targets' pooling kernels, then their row functions), so
-# that no core idles at the end while another finishes a long one (two cores: the
-# compiling took 61 s with the targets last, 50 s in this order).
+# that no core idles at the end while another finishes a long one (two cores, one run:
+# the compiling took 61 s with the targets last, 50 s in this order).
 extensions = [
     *(Extension(f"convpool.{family}_{name}", [f"src/convpool/{family}_{name}.c"], include_dirs=INCLUDE,
                 extra_compile_args=flags + extra.get(family, []), depends=[f"src/convpool/{family}.c"])
