@@ -109,14 +109,10 @@ def max_pool(
     %(dask_pool_image)s
     %(pool_size)s
     %(pool_stride)s
-    padding : 0 or 'valid', optional
-        No padding: a chunk does not know where the image's padding would start (a
-        ValueError says so).
+    %(dask_pool_padding)s
     %(pool_dilation)s
     %(max_ceil_mode)s
-    return_indices : False, optional
-        Not with dask: a chunk's indices would be its own, not the image's (a
-        ValueError says so); use :func:`convpool.max_pool` in memory.
+    %(dask_return_indices)s
     %(pool_axes)s
 
     Returns
@@ -161,14 +157,10 @@ def min_pool(
     %(dask_pool_image)s
     %(pool_size)s
     %(pool_stride)s
-    padding : 0 or 'valid', optional
-        No padding: a chunk does not know where the image's padding would start (a
-        ValueError says so).
+    %(dask_pool_padding)s
     %(pool_dilation)s
     %(min_ceil_mode)s
-    return_indices : False, optional
-        Not with dask: a chunk's indices would be its own, not the image's (a
-        ValueError says so); use :func:`convpool.min_pool` in memory.
+    %(dask_return_indices)s
     %(pool_axes)s
 
     Returns
@@ -213,9 +205,7 @@ def avg_pool(
     %(dask_pool_image)s
     %(pool_size)s
     %(pool_stride)s
-    padding : 0 or 'valid', optional
-        No padding: a chunk does not know where the image's padding would start (a
-        ValueError says so).
+    %(dask_pool_padding)s
     %(avg_ceil_mode)s
     count_include_pad : bool, optional
         As :func:`convpool.avg_pool` (without padding it changes nothing).

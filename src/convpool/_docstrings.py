@@ -46,6 +46,14 @@ docdict: dict[str, str] = {
     # ---------------------------------------------------------------- pooling
     "pool_image": "image : array_like of shape (M, N), or N-D with `axes`\n    " + _REAL,
     "dask_pool_image": _DASK_IMAGE,
+    "dask_pool_padding": """\
+padding : 0 or 'valid', optional
+    No padding: a chunk does not know where the image's padding would start (a
+    ValueError says so).""",
+    "dask_return_indices": """\
+return_indices : False, optional
+    Not with dask: a chunk's indices would be its own, not the image's (a
+    ValueError says so); pool the image in memory for them.""",
     "pool_size": """\
 size : int or pair of int, optional
     Window size, ``(rows, cols)`` or one int for both; default 2.""",

@@ -229,19 +229,25 @@ def workers(value: Any) -> int:
     return n
 
 
-def pair(value: Any, name: str) -> tuple[int, int]:
-    """A window size or stride: an int, or a pair of ints, each at least 1."""
-    if type(value) is int and 1 <= value <= sys.maxsize:  # the common call, checked at once
-        return value, value
+def _two_ints(value: Any, name: str, expected: str) -> tuple[int, int]:
+    """An int (for both axes) or a pair of ints, as Python ints; a TypeError naming `name`
+    and what it `expected` for anything else."""
     if _is_int(value):
         both: tuple[Any, ...] = (value, value)
     elif isinstance(value, Sequence) and len(value) == 2:
         both = tuple(value)
     else:
-        raise TypeError(f"`{name}` must be an int or a pair of ints, got {value!r}")
+        raise TypeError(f"`{name}` must be {expected}, got {value!r}")
     if not all(_is_int(v) for v in both):
-        raise TypeError(f"`{name}` must be an int or a pair of ints, got {value!r}")
-    r, c = int(both[0]), int(both[1])
+        raise TypeError(f"`{name}` must be {expected}, got {value!r}")
+    return int(both[0]), int(both[1])
+
+
+def pair(value: Any, name: str) -> tuple[int, int]:
+    """A window size or stride: an int, or a pair of ints, each at least 1."""
+    if type(value) is int and 1 <= value <= sys.maxsize:  # the common call, checked at once
+        return value, value
+    r, c = _two_ints(value, name, "an int or a pair of ints")
     if r < 1 or c < 1:
         raise ValueError(f"`{name}` must be at least 1, got {value!r}")
     if r > sys.maxsize or c > sys.maxsize:
@@ -256,19 +262,12 @@ def padding(value: Any, window: tuple[int, int] | None = None) -> tuple[int, int
     """`padding` as PyTorch and Keras take it: an int or a pair of ints (for pooling's
     `window`, at most half of it per axis: PyTorch's limit), ``"same"`` (kept as the word: its
     amounts depend on the image, see :func:`same_padding`), or ``"valid"`` (none)."""
+    expected = "an int, a pair of ints, 'same' or 'valid'"
     if isinstance(value, str):
         if value not in PADDING_WORDS:
-            raise ValueError(f"`padding` must be an int, a pair of ints, 'same' or 'valid', got {value!r}")
+            raise ValueError(f"`padding` must be {expected}, got {value!r}")
         return "same" if value == "same" else (0, 0)
-    if _is_int(value):
-        both: tuple[Any, ...] = (value, value)
-    elif isinstance(value, Sequence) and len(value) == 2:
-        both = tuple(value)
-    else:
-        raise TypeError(f"`padding` must be an int, a pair of ints, 'same' or 'valid', got {value!r}")
-    if not all(_is_int(v) for v in both):
-        raise TypeError(f"`padding` must be an int, a pair of ints, 'same' or 'valid', got {value!r}")
-    pr, pc = int(both[0]), int(both[1])
+    pr, pc = _two_ints(value, "padding", expected)
     if pr < 0 or pc < 0:
         raise ValueError(f"`padding` must be at least 0, got {value!r}")
     if window is not None and (pr > window[0] // 2 or pc > window[1] // 2):
