@@ -280,11 +280,11 @@ def test_one_driver_module_runs_each_targets_row_functions():
     kernel = np.ones((1, 1, 1), np.int64)
     for build in _config.BUILDS.values():
         out = np.zeros_like(image)
-        build.conv.correlate_int(image, 0, kernel, 16, 1.0, out, 0, True, 0, 4)
+        build.conv.correlate_int(0, kernel, 16, 0, image, 1.0, out, True, 0, 4)
         assert_identical(out, image)
     for wrong in (object(), np.zeros(3)):
         with pytest.raises(ValueError):
-            _conv.correlate_int(wrong, image, 0, kernel, 16, 1.0, np.zeros_like(image), 0, True, 0, 4)
+            _conv.correlate_int(wrong, 0, kernel, 16, 0, image, 1.0, np.zeros_like(image), True, 0, 4)
 
 
 def test_target_stubs_match(tmp_path):

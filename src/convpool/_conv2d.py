@@ -265,12 +265,12 @@ def conv2d(
     if arr.ndim == 3:
         shape = shape[1:]
     if out is None:
-        result = np.empty(shape, dtype=dt)
+        result = np.empty(shape, dt)
         direct = True
     else:
         result = _validate.out_array(out, shape, dt)
         direct = bool(result.flags.aligned) and not np.may_share_memory(result, arr)
-    target = result if direct else np.empty(shape, dtype=dt)
+    target = result if direct else np.empty(shape, dt)
     dst = target if arr.ndim == 4 else target[None]
     if last:
         dst = dst.transpose(0, 3, 1, 2)

@@ -25,7 +25,8 @@ def as_stack(arr: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
     """View (or, only where the kernels need it, copy) ``arr`` as a stack: (N, H, W), or
     the 2-D image itself where the kernels take it as it is."""
     if arr.ndim == 2 and axes == (0, 1):
-        if arr.dtype in KERNEL_DTYPES and arr.strides[1] == arr.itemsize and arr.flags.aligned:
+        flags = arr.flags  # (each attribute of an array costs about a small function call)
+        if arr.dtype in KERNEL_DTYPES and flags.c_contiguous and flags.aligned:
             return arr  # the common call
         stack = arr
     else:
@@ -70,8 +71,8 @@ def prepare_out(
     """
     if out is None:
         if len(shape) == 2:
-            return None, np.empty(shape if axes == (0, 1) else (shape[1], shape[0]), dtype=dtype)
-        return None, np.empty((lead_count(shape, axes), shape[axes[0]], shape[axes[1]]), dtype=dtype)
+            return None, np.empty(shape if axes == (0, 1) else (shape[1], shape[0]), dtype)
+        return None, np.empty((lead_count(shape, axes), shape[axes[0]], shape[axes[1]]), dtype)
     ho, wo = shape[axes[0]], shape[axes[1]]
     _validate.out_array(out, shape, dtype)
     moved = np.moveaxis(out, axes, (-2, -1))
@@ -85,7 +86,7 @@ def prepare_out(
     )
     if direct:
         return out, stack
-    return out, np.empty((stack.shape[0], ho, wo), dtype=dtype)
+    return out, np.empty((stack.shape[0], ho, wo), dtype)
 
 
 def finish(out: np.ndarray | None, stack: np.ndarray, shape: tuple[int, ...], axes: tuple[int, int]) -> np.ndarray:

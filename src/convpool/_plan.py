@@ -8,6 +8,7 @@ execute it. The tests ask :func:`plan` which route a case takes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from types import ModuleType
 
@@ -72,7 +73,8 @@ _PLANS_PER_KERNEL = 64
 def _make(kernel: Kernel, image: np.dtype, out: np.dtype, conv: ModuleType) -> Plan:
     """The one decision, in order: two 1-D passes where they save taps; tap pairs for
     uint8 where the build sums them fast; the narrowest exact integer accumulator; else
-    float64. Each ``run`` passes the entry point's arguments by position, as bound here."""
+    float64. Each ``run`` is the entry point with the plan's arguments bound (they come
+    first in every entry point; see _conv.pyi), so running a plan adds no Python frame."""
     kind, out_kind = IMAGE_KIND[image], OUT_KIND[out]
     taps = kernel.taps
     bits = _accumulator(taps, image)
@@ -85,15 +87,13 @@ def _make(kernel: Kernel, image: np.dtype, out: np.dtype, conv: ModuleType) -> P
             if not kernel.integral:
                 sep_float = conv.correlate_sep_float
                 return Plan("sep_float", bits, None, 3 * passes, sep_float,
-                            lambda src, weight, dst, keep, start, stop: sep_float(
-                                src, kind, column, row, weight, dst, out_kind, keep, start, stop))
+                            functools.partial(sep_float, kind, column, row, out_kind))
             if bits and taps is not None:
                 first, second = _sum_kind(column, image), _sum_kind(taps, image)
                 if first is not None and second is not None:
                     sep_int = conv.correlate_sep_int
                     return Plan("sep_int", bits, (_SUM_KINDS[first], _SUM_KINDS[second]), passes, sep_int,
-                                lambda src, weight, dst, keep, start, stop: sep_int(
-                                    src, kind, column, row, first, second, weight, dst, out_kind, keep, start, stop))
+                                functools.partial(sep_int, kind, column, row, first, second, out_kind))
     many = _QUADS_MIN_TAPS if conv.QUADS else _PAIRS_MIN_TAPS  # from how many taps pairs pay
     pairs = kernel.pairs
     if conv.PAIRS and image == np.uint8 and pairs is not None and (bits == 32 or (bits == 16 and nonzero >= many)):
@@ -101,19 +101,16 @@ def _make(kernel: Kernel, image: np.dtype, out: np.dtype, conv: ModuleType) -> P
         route = "quads" if conv.QUADS else "pairs"
         correlate_pairs = getattr(conv, f"correlate_{route}")
         return Plan(route, bits, None, nonzero, correlate_pairs,
-                    lambda src, weight, dst, keep, start, stop: correlate_pairs(
-                        src, pairs, weight, dst, out_kind, keep, start, stop))
+                    functools.partial(correlate_pairs, pairs, out_kind))
     if bits:
         correlate_int = conv.correlate_int
         return Plan("int", bits, None, nonzero, correlate_int,
-                    lambda src, weight, dst, keep, start, stop: correlate_int(
-                        src, kind, taps, bits, weight, dst, out_kind, keep, start, stop))
+                    functools.partial(correlate_int, kind, taps, bits, out_kind))
     # Non-integer kernels promise the tolerance, not the reference's roundings.
     values, fast = kernel.values, not kernel.integral
     correlate_float = conv.correlate_float
     return Plan("float", 0, None, 3 * nonzero, correlate_float,
-                lambda src, weight, dst, keep, start, stop: correlate_float(
-                    src, kind, values, weight, fast, dst, out_kind, keep, start, stop))
+                functools.partial(correlate_float, kind, values, fast, out_kind))
 
 
 # The two passes cost about their taps plus two (the store and reload of the column

@@ -59,7 +59,7 @@ def pool(image: np.ndarray, kind: Literal["max", "min", "avg"], sizes: Sizes, ce
         else:
             work = src.dtype  # bool pools as uint8
         aside = work != dst.dtype and dst.dtype.kind != "b"
-        pooled = np.empty(dst.shape, dtype=work) if aside else dst if work == dst.dtype else dst.view(work)
+        pooled = np.empty(dst.shape, work) if aside else dst if work == dst.dtype else dst.view(work)
         kernels = _config.current().build.pool
         image_kind = _IMAGE_KIND[src.dtype]
         dr, dc = opt.dilation

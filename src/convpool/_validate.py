@@ -61,7 +61,8 @@ def image(value: Any, name: str = "image") -> np.ndarray:
         except (ValueError, TypeError) as exc:
             raise ValueError(f"`{name}` must be a rectangular array of numbers: {exc}") from None
     dt = arr.dtype
-    if dt.kind not in _REAL or (dt.kind == "f" and dt.itemsize > 8):
+    kind = dt.kind
+    if kind not in _REAL or (kind == "f" and dt.itemsize > 8):
         raise TypeError(
             f"`{name}` must hold real numbers (bool, integer or float16/32/64), got dtype {arr.dtype}"
         )
