@@ -43,7 +43,7 @@ ctypedef struct ConvRows:
                     bint direct) noexcept nogil
     # uint8 tap pairs (vpmaddubsw) and quads (vpdpbusd: has_quads), and their rows.
     void (*pairs)(const uint8_t* const* ptr, const int16_t* coef, const int32_t* end,
-                  int32_t ngroups, int32_t* acc, Py_ssize_t n) noexcept nogil
+                  int32_t ngroups, int32_t* acc, Py_ssize_t n, uint8_t* dst) noexcept nogil
     void (*pair_row)(const uint8_t* x, uint8_t* z, Py_ssize_t w) noexcept nogil
     void (*quads)(const uint8_t* const* rows, Py_ssize_t kh, const int32_t* coef, Py_ssize_t nqc,
                   int two, int32_t* acc, int32_t* acc2, Py_ssize_t n) noexcept nogil

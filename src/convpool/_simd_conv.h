@@ -149,12 +149,14 @@ static void convpool_fma_rows(const double* const* p, const double* ka, const do
    16 times: the baseline's loop reads the first); group g ends at tap pair end[g]. acc
    gets int32 sums in pixel order. One pmaddubsw per vector of pairs, exact while each
    pair's |k0| + |k1| <= 128; the int16 sums of a group, exact by the planner's bound,
-   are carried in int32. Every sum is exact, so every build gives the same integers. */
+   are carried in int32. Every sum is exact, so every build gives the same integers.
+   With dst (not NULL), the sums of the n pixels go to dst clamped to 0..255 instead (acc
+   is then scratch): no second pass over the row. */
 static void convpool_pairs(const uint8_t* const* ptr, const int16_t* coef, const int32_t* end, int32_t ngroups,
-                           int32_t* acc, ptrdiff_t n) {
+                           int32_t* acc, ptrdiff_t n, uint8_t* dst) {
+    ptrdiff_t c;
 #if CONVPOOL_VBITS
     enum { P = CP_VI_BYTES / 2 }; /* pixels per vector */
-    ptrdiff_t c;
     int32_t g, t, t0, v;
     for (c = 0; c < n; c += 4 * P) {
         cp_vi e[4], o[4];
@@ -184,14 +186,18 @@ static void convpool_pairs(const uint8_t* const* ptr, const int16_t* coef, const
         }
         for (v = 0; v < 4; v++) {
             cp_vi lo = cp_unpacklo32(e[v], o[v]), hi = cp_unpackhi32(e[v], o[v]);
-            cp_store(acc + c + P * v, cp_blocks_first(lo, hi));
-            cp_store(acc + c + P * v + P / 2, cp_blocks_second(lo, hi));
+            if (dst && c + 4 * P <= n) { /* a whole block inside the row: straight to dst */
+                cp_store_u8_clamped32(dst + c + P * v, cp_blocks_first(lo, hi), cp_blocks_second(lo, hi));
+            } else {
+                cp_store(acc + c + P * v, cp_blocks_first(lo, hi));
+                cp_store(acc + c + P * v + P / 2, cp_blocks_second(lo, hi));
+            }
         }
     }
+    c = dst ? n / (4 * P) * (4 * P) : n; /* the pixels whose sums went to acc, for dst */
 #else
     /* The same sums, 16 pixels at a time: a portable loop that gives the same integers
        (the planner takes the int16 and int32 paths instead, faster here). */
-    ptrdiff_t c;
     int32_t g, t, t0, q;
     int16_t s[16];
     for (c = 0; c < n; c += 16) {
@@ -213,7 +219,10 @@ static void convpool_pairs(const uint8_t* const* ptr, const int16_t* coef, const
                 a[q] += s[q];
         }
     }
+    c = dst ? 0 : n;
 #endif
+    for (; c < n; c++)
+        dst[c] = (uint8_t)(acc[c] < 0 ? 0 : acc[c] > 255 ? 255 : acc[c]);
 }
 
 /* Row x of w pixels as pairs (x[c], x[c + 1]), the last with 0. */
