@@ -198,6 +198,11 @@ UNPOOL = [
          indices=UNPOOL_INDICES + np.array([[0, 0], [0, 1]])),
     case("max_unpool", ValueError, r"`indices` must be in 0..8 \(an output plane of 3 x 3\)", output_size=(3, 3)),
     case("max_unpool", ValueError, r"`indices` must be in", indices=-UNPOOL_INDICES),
+    # Planes NumPy cannot allocate, named by the parameter that made them so.
+    case("max_unpool", ValueError, r"`stride` 1099511627776 gives output planes of 1099511627778 x "
+         r"1099511627778, more bytes than any array can hold", stride=2**40),
+    case("max_unpool", ValueError, r"`output_size` \(4611686018427387904, 4\) gives output planes",
+         output_size=(2**62, 4)),
     case("max_unpool", ValueError, r"`output_size` must be the 2 spatial sizes or the whole shape",
          output_size=(4, 4, 1)),
     case("max_unpool", ValueError, r"`output_size` must not be negative", output_size=(4, -4)),

@@ -216,3 +216,14 @@ def test_integer_images_give_the_pixels_of_their_float64_copy(dtype):
     for mode in EXTEND:
         got = convpool.convolve(image, kernel, mode=mode, dtype=np.float64, cval=4)
         assert_identical(got, convpool.convolve(image.astype(np.float64), kernel, mode=mode, dtype=np.float64, cval=4))
+
+
+def test_a_cval_beyond_the_images_float_type_is_taken_in_float64():
+    # The strips of a float32 image are float64 when cval does not fit float32 (1e300
+    # would overflow to inf): no warning, and the reference's sums.
+    image = np.arange(9, dtype=np.float32).reshape(3, 3)
+    kernel = np.ones((2, 2))
+    got = convpool.convolve(image, kernel, mode="constant", dtype=np.float64, cval=1e300)
+    expected = reference.convolve(image, kernel, 1.0, mode="constant", dtype=np.float64, cval=1e300)
+    assert_identical(got, expected)
+    assert np.isfinite(got).all()

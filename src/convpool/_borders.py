@@ -65,7 +65,8 @@ def strip_dtype(dtype: np.dtype, mode: str, cval: float) -> np.dtype:
     if mode != "constant":
         return dtype
     if dtype.kind == "f":
-        exact = float(dtype.type(cval)) == cval
+        with np.errstate(over="ignore"):  # a cval beyond float32 becomes inf: not exact
+            exact = float(dtype.type(cval)) == cval
     else:
         info = np.iinfo(dtype)
         exact = cval == math.floor(cval) and info.min <= cval <= info.max

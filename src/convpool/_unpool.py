@@ -91,6 +91,9 @@ def max_unpool(
     oh, ow = _validate.output_size(output_size, vals.shape, ax, default)
     lead = tuple(s for i, s in enumerate(vals.shape) if i not in ax)
     planes_in = (_layout.lead_count(vals.shape, ax), h * w)  # explicit: -1 fails on 0 pixels
+    if planes_in[0] * oh * ow * vals.itemsize > np.iinfo(np.intp).max:
+        said = f"`output_size` {output_size!r}" if output_size is not None else f"`stride` {stride!r}"
+        raise ValueError(f"{said} gives output planes of {oh} x {ow}, more bytes than any array can hold")
     flat_v = np.moveaxis(vals, ax, (-2, -1)).reshape(planes_in)
     flat_i = np.moveaxis(idx, ax, (-2, -1)).reshape(planes_in)
     if flat_i.size and (flat_i.min() < 0 or flat_i.max() >= oh * ow):
