@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convpool
-from convpool import _borders, reference
+from convpool import _borders, _config, reference
 from helpers import OUT_DTYPES, assert_identical, assert_kernel_result, digest, images
 
 EXTEND = ["reflect", "mirror", "nearest", "constant", "wrap"]
@@ -71,10 +71,17 @@ def test_float_kernels_match_reference_within_tolerance(image, kernel, mode, cva
     assert_kernel_result(got, expected, image, kernel, 0.7, cval)
 
 
+@pytest.mark.parametrize("whole", [0, _config.Settings.padded_whole], ids=["strips", "padded-whole"])
 @pytest.mark.parametrize("mode", EXTEND + list(SYNONYMS))
 @pytest.mark.parametrize("kh", KERNEL_SIDES)
-def test_every_pixel_equals_scipy_correlate(mode, kh):
-    """Kernel sizes 1..9 (odd and even), images smaller and larger than the kernel."""
+def test_every_pixel_equals_scipy_correlate(mode, kh, whole):
+    """Kernel sizes 1..9 (odd and even), images smaller and larger than the kernel, with
+    the border strips computed apart and with the image padded whole."""
+    with _config.override(padded_whole=whole):
+        _every_pixel_equals_scipy_correlate(mode, kh)
+
+
+def _every_pixel_equals_scipy_correlate(mode, kh):
     rng = np.random.default_rng(kh)
     for shape in [(1, 1), (1, 5), (2, 2), (3, 8), (kh - 1 or 1, kh + 1), (kh + 2, 2 * kh + 3), (4 * kh + 5, 31)]:
         for kw in (kh, 10 - kh):

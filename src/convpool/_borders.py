@@ -1,10 +1,12 @@
-"""SciPy's border modes for :func:`convpool.convolve`, without a padded copy of the image.
+"""SciPy's border modes for :func:`convpool.convolve`, without a padded copy of a large image.
 
 The covered interior is computed by the ordinary "valid" kernel straight from the image
 into the output; only the border strips (``kh - 1`` rows and ``kw - 1`` columns in all)
 are computed from small padded strips built with an index map per mode, by the same
-kernel. Every output pixel is thus the same sum of the same values in the same order as
-:func:`convpool.reference.convolve` computes, so results are bit-identical to it.
+kernel. Small images (``Settings.padded_whole``) are padded whole instead, one call where
+the strips take five. Every output pixel is thus the same sum of the same values in the
+same order as :func:`convpool.reference.convolve` computes, so results are bit-identical
+to it.
 """
 
 from __future__ import annotations
@@ -93,11 +95,13 @@ def correlate(
     mode: str,
     cval: float,
     valid: Callable[[np.ndarray, np.ndarray], None],
+    whole: int,
 ) -> None:
     """Fill ``out`` (N, H, W) with the correlation of ``stack`` extended by ``mode``.
 
     ``valid(image, out)`` correlates a stack in "valid" mode into ``out``; it is called
-    on the image for the interior and on small padded strips for the borders.
+    on the image for the interior and on small padded strips for the borders, or once on
+    the whole padded stack where that has at most ``whole`` pixels.
     """
     stack, out = _layout.three_d(stack), _layout.three_d(out)
     _, h, w = stack.shape
@@ -113,8 +117,8 @@ def correlate(
             valid(padded(stack, rows[r0 : r1 + kh - 1], cols[c0 : c1 + kw - 1], mode, cval, dtype),
                   out[:, r0:r1, c0:c1])
 
-    if h < 2 * kh or w < 2 * kw:
-        strip(0, h, 0, w)  # a small image: padding it whole costs little
+    if h < 2 * kh or w < 2 * kw or len(stack) * len(rows) * len(cols) <= whole:
+        strip(0, h, 0, w)  # a small image: padding it whole costs less than four more calls
         return
     hv, wv = h - kh + 1, w - kw + 1
     valid(stack, out[:, ar : ar + hv, ac : ac + wv])

@@ -109,7 +109,8 @@ def correlate(image: np.ndarray, kernel: Kernel, weight: float, mode: str, dtype
             _run(src, kernel, weight, dst, keep, workers, settings)
         else:  # the border strips are computed apart, each in "valid" mode
             _borders.correlate(src, dst, (kh, kw), _borders.canonical(mode), cval,
-                               lambda s, d: _run(s, kernel, weight, d, False, workers, settings))
+                               lambda s, d: _run(s, kernel, weight, d, False, workers, settings),
+                               settings.padded_whole)
     return _layout.finish(out, dst, out_shape, axes)
 
 
