@@ -11,6 +11,7 @@ to it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -75,17 +76,28 @@ def strip_dtype(dtype: np.dtype, mode: str, cval: float) -> np.dtype:
     return dtype if exact else np.dtype(np.float64)
 
 
-def padded(
-    stack: np.ndarray, rows: np.ndarray, cols: np.ndarray, mode: str, cval: float, dtype: np.dtype
-) -> np.ndarray:
-    """The extended image at padded coordinates ``rows x cols`` of each image of a stack."""
+def padded(stack: np.ndarray, rows: range, cols: range, mode: str, cval: float, dtype: np.dtype) -> np.ndarray:
+    """The extended image at padded coordinates ``rows x cols`` (image coordinates, which
+    may lie outside it) of each image of a stack, as a C-contiguous block of ``dtype``."""
     h, w = stack.shape[1], stack.shape[2]
-    block = stack[:, index_map(mode, h, rows)[:, None], index_map(mode, w, cols)[None, :]]
-    block = np.ascontiguousarray(block, dtype=dtype)
-    if mode == "constant":
-        inside = ((rows >= 0) & (rows < h))[:, None] & ((cols >= 0) & (cols < w))[None, :]
-        block[:, ~inside] = cval
-    return block
+    if mode == "constant":  # cval around the part of the image inside the block
+        block = np.full((len(stack), len(rows), len(cols)), cval, dtype)
+        r0, r1 = max(rows.start, 0), min(rows.stop, h)
+        c0, c1 = max(cols.start, 0), min(cols.stop, w)
+        if r1 > r0 and c1 > c0:
+            block[:, r0 - rows.start : r1 - rows.start, c0 - cols.start : c1 - cols.start] = stack[:, r0:r1, c0:c1]
+        return block
+    block = stack[:, _index(mode, h, rows.start, rows.stop)[:, None], _index(mode, w, cols.start, cols.stop)[None, :]]
+    return np.ascontiguousarray(block, dtype=dtype)
+
+
+@functools.lru_cache(maxsize=256)
+def _index(mode: str, n: int, start: int, stop: int) -> np.ndarray:
+    """index_map of the coordinates start..stop - 1, kept for the next image of that size
+    (read-only)."""
+    index = index_map(mode, n, np.arange(start, stop))
+    index.flags.writeable = False
+    return index
 
 
 def correlate(
@@ -108,8 +120,8 @@ def correlate(
     kh, kw = kernel_shape
     ar, ac = kh // 2, kw // 2
     dtype = strip_dtype(stack.dtype, mode, cval)
-    rows = np.arange(-ar, h + kh - 1 - ar)  # padded coordinates, in image coordinates
-    cols = np.arange(-ac, w + kw - 1 - ac)
+    rows = range(-ar, h + kh - 1 - ar)  # padded coordinates, in image coordinates
+    cols = range(-ac, w + kw - 1 - ac)
 
     def strip(r0: int, r1: int, c0: int, c1: int) -> None:
         # Output rows r0..r1, columns c0..c1 need padded rows r0..r1 + kh - 1 (likewise columns).

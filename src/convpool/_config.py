@@ -126,9 +126,9 @@ class Settings:
     # many pixels is extended whole and filtered in one "valid" call; a larger one has its
     # interior filtered straight from the image and only its border strips extended
     # (see _borders), which saves the copy but costs four more calls. Measured on Zen 4,
-    # one thread, uint8 images, 3x3 and 5x5 kernels, mode "reflect": whole in 0.34-0.39
-    # x the strips' time at 16 and 32 pixels a side, 0.5 x at 64, 0.9 x at 128, 1.7-2 x
-    # at 256.
+    # one thread, uint8 images, 3x3 and 5x5 kernels, whole / strips: "reflect" 0.60-0.64
+    # at 64 pixels a side, 1.05-1.21 at 128, 2.1-2.6 at 256 (an index per pixel);
+    # "constant" (slices of the image) 0.35-0.47 at every size up to 256.
     padded_whole: int = 1 << 14
 
 
