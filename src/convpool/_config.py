@@ -126,10 +126,10 @@ class Settings:
     # many pixels is extended whole and filtered in one "valid" call; a larger one has its
     # interior filtered straight from the image and only its border strips extended
     # (see _borders), which saves the copy but costs four more calls. Measured on Zen 4,
-    # one thread, uint8 images, 3x3 and 5x5 kernels, whole / strips: "reflect" 0.60-0.64
-    # at 64 pixels a side, 1.05-1.21 at 128, 2.1-2.6 at 256 (an index per pixel);
-    # "constant" (slices of the image) 0.35-0.47 at every size up to 256.
-    padded_whole: int = 1 << 14
+    # one thread, uint8 images, 3x3 and 5x5 kernels, whole / strips: "reflect" 0.42 at
+    # 64 pixels a side, 0.55 at 128, 0.90-0.98 at 256, 1.03-1.11 at 320, 1.12-1.35 at
+    # 384; "constant" (slices of the image) 0.38-0.54 at every size up to 384.
+    padded_whole: int = 1 << 16
 
 
 # Settings is frozen, so the shared default cannot be changed in place.
