@@ -203,6 +203,7 @@ UNPOOL = [
          r"1099511627778, more bytes than any array can hold", stride=2**40),
     case("max_unpool", ValueError, r"`output_size` \(4611686018427387904, 4\) gives output planes",
          output_size=(2**62, 4)),
+    case("max_unpool", ValueError, r"`size` 1099511627776 gives output planes", size=2**40),
     case("max_unpool", ValueError, r"`output_size` must be the 2 spatial sizes or the whole shape",
          output_size=(4, 4, 1)),
     case("max_unpool", ValueError, r"`output_size` must not be negative", output_size=(4, -4)),

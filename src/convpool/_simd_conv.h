@@ -136,6 +136,9 @@ static void convpool_fma_rows(const double* const* p, const double* ka, const do
 /* ------------------------------------------------------------------ uint8 tap pairs */
 
 #define CONVPOOL_PAIRS (CONVPOOL_VBITS != 0)
+
+/* An int32 sum clamped to 0..255: the scalar ends of the loops that store uint8. */
+static inline uint8_t convpool_clamp_u8(int32_t v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
 /* Pixels of one block of convpool_pairs: 4 vectors of pixel pairs. */
 #if CONVPOOL_VBITS
 #define CONVPOOL_PAIR_BLOCK (2 * CP_VI_BYTES)
@@ -222,7 +225,7 @@ static void convpool_pairs(const uint8_t* const* ptr, const int16_t* coef, const
     c = dst ? 0 : n;
 #endif
     for (; c < n; c++)
-        dst[c] = (uint8_t)(acc[c] < 0 ? 0 : acc[c] > 255 ? 255 : acc[c]);
+        dst[c] = convpool_clamp_u8(acc[c]);
 }
 
 /* Row x of w pixels as pairs (x[c], x[c + 1]), the last with 0. */
@@ -387,7 +390,7 @@ static void convpool_rows_madd16(const uint16_t* s, ptrdiff_t len, uint16_t flip
             a += (uint32_t)((int32_t)z[2 * (c + 2 * p)] * (int16_t)(kpair[p] & 0xffff)
                             + (int32_t)z[2 * (c + 2 * p) + 1] * (int16_t)(kpair[p] >> 16));
         if (dst)
-            dst[c] = (uint8_t)((int32_t)a < 0 ? 0 : ((int32_t)a > 255 ? 255 : (int32_t)a));
+            dst[c] = convpool_clamp_u8((int32_t)a);
         else
             acc[c] = (int32_t)a;
     }

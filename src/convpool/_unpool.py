@@ -63,8 +63,9 @@ def max_unpool(
         If `indices` has another shape than `values` or an index is outside its output
         plane, `size` or `stride` is below 1, `padding` is negative or beyond half the
         window, `output_size` has the wrong length, a negative entry or another size
-        along a non-spatial axis, or `axes` are out of range or equal (or missing for
-        N-D `values`).
+        along a non-spatial axis, `axes` are out of range or equal (or missing for
+        N-D `values`), or the output planes `size`, `stride` or `output_size` call for
+        would hold more bytes than any array can.
 
     Examples
     --------
@@ -92,7 +93,8 @@ def max_unpool(
     lead = tuple(s for i, s in enumerate(vals.shape) if i not in ax)
     planes_in = (_layout.lead_count(vals.shape, ax), h * w)  # explicit: -1 fails on 0 pixels
     if planes_in[0] * oh * ow * vals.itemsize > np.iinfo(np.intp).max:
-        said = f"`output_size` {output_size!r}" if output_size is not None else f"`stride` {stride!r}"
+        said = (f"`output_size` {output_size!r}" if output_size is not None
+                else f"`size` {size!r}" if stride is None else f"`stride` {stride!r}")
         raise ValueError(f"{said} gives output planes of {oh} x {ow}, more bytes than any array can hold")
     flat_v = np.moveaxis(vals, ax, (-2, -1)).reshape(planes_in)
     flat_i = np.moveaxis(idx, ax, (-2, -1)).reshape(planes_in)
