@@ -312,6 +312,29 @@ def test_fused_row_pairs_in_column_tiles(build):
                     assert_kernel_result(got, expected, image, kernel, weight)
 
 
+@pytest.mark.parametrize("name", sorted(FUSED_KERNELS))
+def test_float32_rows_read_in_place_give_the_float64_copys_bits(build, name):
+    # The vector builds read a float32 image's rows in place for the fused row pairs
+    # (convpool_pair_f32: 4 vectors of columns, then one, then single columns), the
+    # baseline converts them first; either way every sum is the one a float64 copy of the
+    # image gets, to the bit, non-integer kernels (one fused multiply-add per tap where
+    # the build has it) and integer-valued ones (the reference's roundings) alike.
+    kernel = FUSED_KERNELS[name]
+    for taps in (kernel, np.round(kernel * 3)):
+        for shape in [(1, 6, 1), (2, 5, 4), (1, 7, 19), (3, 4, 36), (1, 5, 530)]:
+            image = make_image(np.float32, shape)
+            wide = image.astype(np.float64)
+            for mode in ("keep", "valid"):
+                if mode == "valid" and (shape[1] < kernel.shape[0] or shape[2] < kernel.shape[1]):
+                    continue
+                for out_dtype, weight in OUTS:
+                    expected = convpool.convolve(wide, taps, weight, mode=mode, dtype=out_dtype,
+                                                 axes=(-2, -1))
+                    for got in in_bands(convpool.convolve, image, taps, weight, mode=mode,
+                                        dtype=out_dtype, axes=(-2, -1)):
+                        assert_identical(got, expected)
+
+
 def test_quads_run_where_the_cpu_has_avx512_vnni():
     # The AVX-512 build takes the quads exactly where the CPU has VNNI (Linux says so in
     # /proc/cpuinfo); the other builds never do.

@@ -34,6 +34,11 @@ ctypedef struct ConvRows:
                        bint fast) noexcept nogil
     Py_ssize_t fused_rows
     Py_ssize_t fused_cols
+    # The fused kernels on float32 image rows read in place (has_pair_f32): pointers to
+    # float32 pixels, float32 (or, with out64, float64) outputs.
+    void (*pair_f32)(int out64, void* d0, void* d1, const float* const* s, const double* k,
+                     Py_ssize_t kr, Py_ssize_t pc, double weight, Py_ssize_t n, int fast) noexcept nogil
+    bint has_pair_f32
     void (*fma_rows)(const double* const* p, const double* ka, const double* kb, Py_ssize_t n1,
                      Py_ssize_t n2, Py_ssize_t n3, double* acc, double* acc2, Py_ssize_t n) noexcept nogil
     bint has_fma_rows
