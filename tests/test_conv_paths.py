@@ -335,6 +335,29 @@ def test_float32_rows_read_in_place_give_the_float64_copys_bits(build, name):
                         assert_identical(got, expected)
 
 
+@pytest.mark.parametrize("shape", [(4, 4), (7, 7), (2, 5), (5, 2), (15, 3), (9, 1)])
+def test_rows_in_blocks_give_each_rows_own_sums(build, shape):
+    # Non-integer kernels of more than 3 x 3 taps in the same columns take up to four
+    # output rows at once in the vector builds (convpool_fma_block: 4 vectors of columns,
+    # then one, then single columns). Each output row's sums must not depend on the
+    # rows it is grouped with, nor on its column's place: every row of the whole result
+    # equals that row computed alone, to the bit, at widths about the vectors.
+    r = np.random.default_rng(shape)
+    kernel = r.standard_normal(shape)
+    kh, kw = shape
+    if kw > 2:
+        kernel[:, 1] = 0.0  # a column without taps, in every row
+    for width in (kw, kw + 3, kw + 4, kw + 17, kw + 51):
+        # Finite pixels: make_image's infinities would leave most sums inf or NaN alike.
+        image = r.standard_normal((kh + 9, width)) * 100
+        whole = convpool.convolve(image, kernel, mode="valid", dtype=np.float64)
+        for row in range(whole.shape[0]):
+            alone = convpool.convolve(image[row:row + kh], kernel, mode="valid", dtype=np.float64)
+            assert_identical(alone[0], whole[row])
+        for got in in_bands(convpool.convolve, image, kernel, mode="valid", dtype=np.float64):
+            assert_identical(got, whole)
+
+
 def test_quads_run_where_the_cpu_has_avx512_vnni():
     # The AVX-512 build takes the quads exactly where the CPU has VNNI (Linux says so in
     # /proc/cpuinfo); the other builds never do.

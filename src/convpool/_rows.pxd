@@ -39,9 +39,14 @@ ctypedef struct ConvRows:
     void (*pair_f32)(int out64, void* d0, void* d1, const float* const* s, const double* k,
                      Py_ssize_t kr, Py_ssize_t pc, double weight, Py_ssize_t n, int fast) noexcept nogil
     bint has_pair_f32
-    void (*fma_rows)(const double* const* p, const double* ka, const double* kb, Py_ssize_t n1,
-                     Py_ssize_t n2, Py_ssize_t n3, double* acc, double* acc2, Py_ssize_t n) noexcept nogil
+    void (*fma_rows)(const double* const* p, const double* k, Py_ssize_t m, double* acc,
+                     Py_ssize_t n) noexcept nogil
     bint has_fma_rows
+    # With has_fma_rows: up to fma_block output rows of a kernel whose rows have their
+    # taps in the same columns, each pixel loaded once for all of them.
+    void (*fma_block)(const double* const* rows, const Py_ssize_t* col, const double* k, Py_ssize_t kh,
+                      Py_ssize_t pc, Py_ssize_t nr, double* const* acc, Py_ssize_t n) noexcept nogil
+    Py_ssize_t fma_block_rows
     # Integer taps over a run of pixels, in an int16, int32 or int64 accumulator.
     void (*int_run)(int kind, int bits, const char* anchor, const Py_ssize_t* offset,
                     const int64_t* coef, Py_ssize_t nt, void* acc, char* dst, Py_ssize_t n,
