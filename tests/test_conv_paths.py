@@ -335,6 +335,33 @@ def test_float32_rows_read_in_place_give_the_float64_copys_bits(build, name):
                         assert_identical(got, expected)
 
 
+@pytest.mark.parametrize("big", [2**29, 3 * 2**27 + 1, 2**31 - 1])
+def test_integer_taps_on_float32_images_keep_the_references_bits(build, big):
+    # Integer taps of at most 2**29 on float32 pixels make exact float64 products, so the
+    # fused multiply-add routes give the reference's sums; a tap beyond it (2**31 - 1,
+    # whose products with 24-bit significands take up to 55 bits) takes the reference's
+    # two roundings. Pixels at float32's extremes: its largest and smallest numbers,
+    # subnormals, signed zeros, infinities and NaN, or random ones.
+    r = np.random.default_rng(big)
+    finfo = np.finfo(np.float32)
+    pool = np.array([finfo.max, -finfo.max, finfo.tiny, finfo.smallest_subnormal, -0.0, 0.0,
+                     1.0 + finfo.eps, -(1.0 - finfo.epsneg), 3.0, 1e30, -7e-30, np.inf, np.nan],
+                    np.float32)
+    for shape in [(3, 3), (5, 5), (2, 6)]:
+        kernel = r.integers(-3, 4, shape).astype(np.float64)
+        kernel[0, 0] = big
+        kernel[-1, -1] = -big
+        for kind in ("values", "randoms"):
+            if kind == "values":
+                image = r.choice(pool, (9, 11))
+            else:
+                image = (r.standard_normal((9, 11)) * 1e3).astype(np.float32)
+            for out_dtype, weight in ((np.float64, 1.0), (np.float32, 0.75)):
+                expected = reference_convolve(image, kernel, weight, dtype=out_dtype)
+                for got in in_bands(convpool.convolve, image, kernel, weight, dtype=out_dtype):
+                    assert_identical(got, expected)
+
+
 @pytest.mark.parametrize("shape", [(4, 4), (7, 7), (2, 5), (5, 2), (15, 3), (9, 1)])
 def test_rows_in_blocks_give_each_rows_own_sums(build, shape):
     # Non-integer kernels of more than 3 x 3 taps in the same columns take up to four
