@@ -362,27 +362,52 @@ def test_integer_taps_on_float32_images_keep_the_references_bits(build, big):
                     assert_identical(got, expected)
 
 
-@pytest.mark.parametrize("shape", [(4, 4), (7, 7), (2, 5), (5, 2), (15, 3), (9, 1)])
-def test_rows_in_blocks_give_each_rows_own_sums(build, shape):
-    # Non-integer kernels of more than 3 x 3 taps in the same columns take up to four
-    # output rows at once in the vector builds (convpool_fma_block: 4 vectors of columns,
-    # then one, then single columns). Each output row's sums must not depend on the
-    # rows it is grouped with, nor on its column's place: every row of the whole result
-    # equals that row computed alone, to the bit, at widths about the vectors.
-    r = np.random.default_rng(shape)
-    kernel = r.standard_normal(shape)
-    kh, kw = shape
-    if kw > 2:
-        kernel[:, 1] = 0.0  # a column without taps, in every row
+def _block_kernels():
+    r = np.random.default_rng(41)
+    out = {}
+    for kh, kw in [(4, 4), (7, 7), (2, 5), (5, 2), (15, 3), (9, 1)]:
+        k = r.standard_normal((kh, kw))
+        if kw > 2:
+            k[:, 1] = 0.0  # a column without taps, in every row
+        out[f"{kh}x{kw}"] = k
+    # Rank-1 kernels: the separable route, whose column pass takes the blocks where every
+    # column tap is nonzero.
+    g13 = np.exp(-0.5 * (np.arange(-6, 7) / 2.0) ** 2)
+    out["13x13 Gaussian"] = np.outer(g13, g13 / g13.sum())
+    out["9x5 outer"] = np.outer(r.standard_normal(9), r.standard_normal(5))
+    column = r.standard_normal(7)
+    column[2] = 0.0
+    out["7x7 outer, a zero column tap"] = np.outer(column, r.standard_normal(7))
+    return out
+
+
+BLOCK_KERNELS = _block_kernels()
+
+
+@pytest.mark.parametrize("name", sorted(BLOCK_KERNELS))
+def test_rows_in_blocks_give_each_rows_own_sums(build, name):
+    # Non-integer kernels of more than 3 x 3 taps in the same columns, and the column
+    # pass of rank-1 ones, take up to four output rows at once in the vector builds
+    # (convpool_fma_block: 4 vectors of columns, then one, then single columns). Each
+    # output row's sums must not depend on the rows it is grouped with, nor on its
+    # column's place: every row of the whole result equals that row computed alone, to
+    # the bit, at widths about the vectors.
+    kernel = BLOCK_KERNELS[name]
+    r = np.random.default_rng(len(name))
+    kh, kw = kernel.shape
     for width in (kw, kw + 3, kw + 4, kw + 17, kw + 51):
         # Finite pixels: make_image's infinities would leave most sums inf or NaN alike.
         image = r.standard_normal((kh + 9, width)) * 100
-        whole = convpool.convolve(image, kernel, mode="valid", dtype=np.float64)
-        for row in range(whole.shape[0]):
-            alone = convpool.convolve(image[row:row + kh], kernel, mode="valid", dtype=np.float64)
-            assert_identical(alone[0], whole[row])
-        for got in in_bands(convpool.convolve, image, kernel, mode="valid", dtype=np.float64):
-            assert_identical(got, whole)
+        for dtype in (np.float64, np.float32):
+            image = image.astype(dtype)
+            whole = convpool.convolve(image, kernel, mode="valid", dtype=np.float64)
+            for row in range(whole.shape[0]):
+                alone = convpool.convolve(image[row:row + kh], kernel, mode="valid", dtype=np.float64)
+                assert_identical(alone[0], whole[row])
+            for got in in_bands(convpool.convolve, image, kernel, mode="valid", dtype=np.float64):
+                assert_identical(got, whole)
+            expected = reference_convolve(image, kernel, 1.0, mode="valid", dtype=np.float64)
+            assert_kernel_result(whole, expected, image, kernel)
 
 
 def test_quads_run_where_the_cpu_has_avx512_vnni():
