@@ -125,12 +125,17 @@ static void convpool_fma_rows(const double* const* p, const double* k, ptrdiff_t
 #define CP_BLOCK_U 3
 #endif
 /* One image row's taps into output rows lo..hi (constants where inlined, so that every
-   sum stays a register): kp[o] is the kernel row that output row o multiplies it by. */
-CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const double* const* kp, ptrdiff_t pc,
+   sum stays a register): output row o multiplies it by kernel row ki - o, ki being this
+   image row's kernel row for output row 0 (taps k[(ki - o) * pc + j]). */
+CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const double* k, ptrdiff_t ki, ptrdiff_t pc,
                                 __m256d (*a)[CP_BLOCK_U], int vs, int lo, int hi) {
     __m256d x[CP_BLOCK_U], kv;
+    const double* kp[CONVPOOL_FMA_BLOCK];
     ptrdiff_t j;
     int o, u;
+#pragma GCC unroll 4
+    for (o = lo; o <= hi; o++)
+        kp[o] = k + (ki - o) * pc;
     for (j = 0; j < pc; j++) {
 #pragma GCC unroll 4
         for (u = 0; u < vs; u++)
@@ -146,11 +151,11 @@ CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const dou
 }
 /* Columns c.. of nr <= kh output rows, vs vectors each. Image row ii feeds output rows
    o = lo..hi as their kernel row ii - o: rows 0, 0..1, 0..2 at the top, all of them
-   while ii < kh, then 1.., 2.., 3.. at the bottom. */
+   while ii < kh, then 1.., 2.., 3.. at the bottom; each phase its own loop, so the long
+   middle one has no tests. */
 CP_INLINE void cp_fma_block_step(const double* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
                                  ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t c, int vs) {
     __m256d a[CONVPOOL_FMA_BLOCK][CP_BLOCK_U];
-    const double* kp[CONVPOOL_FMA_BLOCK];
     ptrdiff_t ii;
     int o, u, e;
 #pragma GCC unroll 4
@@ -158,25 +163,14 @@ CP_INLINE void cp_fma_block_step(const double* const* rows, const ptrdiff_t* col
 #pragma GCC unroll 4
         for (u = 0; u < vs; u++)
             a[o][u] = _mm256_setzero_pd();
-    for (ii = 0; ii < kh + nr - 1; ii++) {
-        const double* q = rows[ii] + c;
 #pragma GCC unroll 4
-        for (o = 0; o < nr; o++)
-            kp[o] = k + (ii - o) * pc;  /* used only where 0 <= ii - o < kh */
-        if (ii < nr - 1) {
+    for (e = 0; e < nr - 1; e++)
+        cp_fma_block_row(rows[e] + c, col, k, e, pc, a, vs, 0, e);
+    for (ii = nr - 1; ii < kh; ii++)
+        cp_fma_block_row(rows[ii] + c, col, k, ii, pc, a, vs, 0, nr - 1);
 #pragma GCC unroll 4
-            for (e = 0; e < nr - 1; e++)
-                if (ii == e)
-                    cp_fma_block_row(q, col, kp, pc, a, vs, 0, e);
-        } else if (ii < kh) {
-            cp_fma_block_row(q, col, kp, pc, a, vs, 0, nr - 1);
-        } else {
-#pragma GCC unroll 4
-            for (e = 1; e < nr; e++)
-                if (ii - kh + 1 == e)
-                    cp_fma_block_row(q, col, kp, pc, a, vs, e, nr - 1);
-        }
-    }
+    for (e = 1; e < nr; e++)
+        cp_fma_block_row(rows[kh - 1 + e] + c, col, k, kh - 1 + e, pc, a, vs, e, nr - 1);
 #pragma GCC unroll 4
     for (o = 0; o < nr; o++)
 #pragma GCC unroll 4
