@@ -106,11 +106,20 @@ def _make(kernel: Kernel, image: np.dtype, out: np.dtype, conv: ModuleType) -> P
         correlate_int = conv.correlate_int
         return Plan("int", bits, None, nonzero, correlate_int,
                     functools.partial(correlate_int, kind, taps, bits, out_kind))
-    # Non-integer kernels promise the tolerance, not the reference's roundings.
-    values, fast = kernel.values, not kernel.integral
+    # Non-integer kernels promise the tolerance, not the reference's roundings, and take
+    # one fused multiply-add per tap. So do integer taps up to 2**29 on float32 images:
+    # times a 24-bit significand each product has at most 53 bits, exact in float64, so
+    # the one rounding of a fused multiply-add is the reference's rounding of its sum.
+    values = kernel.values
+    exact_products = image == np.float32 and float(np.abs(values).max(initial=0.0)) <= _EXACT_F32_TAP
+    fast = not kernel.integral or exact_products
     correlate_float = conv.correlate_float
     return Plan("float", 0, None, 3 * nonzero, correlate_float,
                 functools.partial(correlate_float, kind, values, fast, out_kind))
+
+
+# The largest integer tap whose products with float32 pixels are exact in float64.
+_EXACT_F32_TAP = 2.0**29
 
 
 # The two passes cost about their taps plus two (the store and reload of the column
