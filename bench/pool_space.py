@@ -62,7 +62,9 @@ def reshape_max(a: np.ndarray, k: int, kind: str) -> Callable[[], object]:
 
 
 def torch_peer(a: np.ndarray, kind: str, k: int, stride: int, ceil: bool = False) -> Callable[[], object] | None:
-    if torch is None or (kind != "max" and a.dtype.kind != "f") or (kind == "min" and a.dtype == np.uint8):
+    # torch pools no unsigned type but uint8, and averages only floats.
+    if (torch is None or (kind != "max" and a.dtype.kind != "f") or (kind == "min" and a.dtype == np.uint8)
+            or (a.dtype.kind == "u" and a.dtype != np.uint8)):
         return None
     t = torch.from_numpy(np.ascontiguousarray(a))[None, None]
     f = torch.nn.functional
