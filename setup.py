@@ -104,7 +104,8 @@ class BuildExt(build_ext):
             link = [f"-fsanitize={SANITIZE}"]
             flags += [*link, "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
         for ext in self.extensions:
-            ext.extra_compile_args = flags + list(ext.extra_compile_args)
+            own = [] if self.compiler.compiler_type == "msvc" else supported(self.compiler, LEAN.get(_family(ext), []))
+            ext.extra_compile_args = flags + own + list(ext.extra_compile_args)
             ext.extra_link_args = link + list(ext.extra_link_args)
         # The flags come from the environment, which setuptools' up-to-date check
         # cannot see: always compile, so no build reuses objects of another variant.
@@ -116,13 +117,24 @@ class BuildExt(build_ext):
 # gives up past 10 of them by default; the fused float kernels (one pair of output rows
 # from twelve image pointers) need 24, and stayed scalar for uint8 and float64 outputs
 # (five times slower). Compilers without the parameter (Clang) are left to their own.
-#
-# GCC also follows each vectorised loop with a second vector loop of narrower vectors
-# for the remainder (128-bit after 256-bit, and so on), then the scalar loop: a third of
-# the compiled row functions for a remainder of at most one vector's pixels.
-# --param=vect-epilogues-nomask=0 leaves the remainder to the scalar loop: the modules
-# 15-35 % smaller and quicker to compile (the wheel 2.05 -> 1.7 MB, three targets).
-VECTORISE = ["--param=vect-max-version-for-alias-checks=64", "--param=vect-epilogues-nomask=0"]
+VECTORISE = ["--param=vect-max-version-for-alias-checks=64"]
+# GCC follows each vectorised loop with a second vector loop of narrower vectors for the
+# remainder (128-bit after 256-bit, and so on), then the scalar loop: a third of the
+# compiled code, for a remainder of less than one vector's pixels.
+# --param=vect-epilogues-nomask=0 leaves the remainder to the scalar loop. The pooling
+# kernels take it (their modules 8-15 % smaller, each pooling case of bench/ab.py within
+# -8..+5 %); the convolution's row functions do not: their integer passes over a row of
+# 2044 outputs ran 8 % slower with AVX2 and 17 % with AVX-512 (a remainder of up to 31
+# or 63 pixels, one at a time, against about 64 vector steps).
+LEAN = {"_pool": ["--param=vect-epilogues-nomask=0"]}
+
+
+def _family(ext: Extension) -> str:
+    """The family of a target's module: "_pool" for convpool._pool and _pool_avx2."""
+    name = ext.name.rsplit(".", 1)[-1]
+    for target in TARGETS:
+        name = name.removesuffix(f"_{target}")
+    return name
 
 
 def supported(compiler, flags: list[str]) -> list[str]:
