@@ -15,18 +15,18 @@ any vector width. Only what touches rows of pixels is compiled per target:
 - ``convpool._conv`` (``_conv.pxi.in``, ``_sep.pxi.in``, ``_bank.pxi.in``): the
   convolution entry points and drivers, compiled once;
 - ``convpool._conv_rows`` (``_conv_rows.pxi.in``, ``_sep_rows.pxi.in``,
-  ``_bank_rows.pxi.in``, ``_simd_pool.h``): convolution's row functions, as one table
-  (``_rows.pxd``), and the pooling kernels' vector loops, as another;
+  ``_bank_rows.pxi.in``): convolution's row functions, as one table (``_rows.pxd``);
 - ``convpool._pool`` (``_pool.pxi.in``): the pooling kernels, whose drivers are still
-  fused with their plain loops.
+  fused with their rows.
 
 Cython translates each module once; on x86-64 with GCC or Clang (not Windows) the C of
-``_conv_rows`` is compiled three times, once per target, and that of ``_pool`` twice:
+``_conv_rows`` and ``_pool`` is compiled three times, once per target:
 
 - ``baseline`` (``_conv_rows``, ``_pool``): for any CPU of the platform;
 - ``avx2`` (``_conv_rows_avx2``, ``_pool_avx2``): ``-mavx2 -mfma``;
-- ``avx512`` (``_conv_rows_avx512``; pooling runs ``_pool_avx2`` with this target's
-  vector loops): ``-mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma``.
+- ``avx512`` (``_conv_rows_avx512``, ``_pool_avx512``): ``-mavx512f -mavx512bw
+  -mavx512vl -mavx512dq -mfma`` (and ``-mprefer-vector-width=256`` for the pooling
+  kernels' plain loops).
 
 A target's module is a two-line C file written here, which renames the module's init
 function and includes the family's C: one translation, compiled with each target's flags.
@@ -104,8 +104,7 @@ class BuildExt(build_ext):
             link = [f"-fsanitize={SANITIZE}"]
             flags += [*link, "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
         for ext in self.extensions:
-            own = [] if self.compiler.compiler_type == "msvc" else supported(self.compiler, LEAN.get(_family(ext), []))
-            ext.extra_compile_args = flags + own + list(ext.extra_compile_args)
+            ext.extra_compile_args = flags + list(ext.extra_compile_args)
             ext.extra_link_args = link + list(ext.extra_link_args)
         # The flags come from the environment, which setuptools' up-to-date check
         # cannot see: always compile, so no build reuses objects of another variant.
@@ -118,23 +117,6 @@ class BuildExt(build_ext):
 # from twelve image pointers) need 24, and stayed scalar for uint8 and float64 outputs
 # (five times slower). Compilers without the parameter (Clang) are left to their own.
 VECTORISE = ["--param=vect-max-version-for-alias-checks=64"]
-# GCC follows each vectorised loop with a second vector loop of narrower vectors for the
-# remainder (128-bit after 256-bit, and so on), then the scalar loop: a third of the
-# compiled code, for a remainder of less than one vector's pixels.
-# --param=vect-epilogues-nomask=0 leaves the remainder to the scalar loop. The pooling
-# kernels take it (their modules 8-15 % smaller, each pooling case of bench/ab.py within
-# -8..+5 %); the convolution's row functions do not: their integer passes over a row of
-# 2044 outputs ran 8 % slower with AVX2 and 17 % with AVX-512 (a remainder of up to 31
-# or 63 pixels, one at a time, against about 64 vector steps).
-LEAN = {"_pool": ["--param=vect-epilogues-nomask=0"]}
-
-
-def _family(ext: Extension) -> str:
-    """The family of a target's module: "_pool" for convpool._pool and _pool_avx2."""
-    name = ext.name.rsplit(".", 1)[-1]
-    for target in TARGETS:
-        name = name.removesuffix(f"_{target}")
-    return name
 
 
 def supported(compiler, flags: list[str]) -> list[str]:
@@ -164,15 +146,16 @@ X86_TARGETS = PLATFORM.endswith("x86_64") and not PLATFORM.startswith("win")
 # convolution and the pooling kernels.
 ONCE = ["_conv"]
 FAMILIES = ["_pool", "_conv_rows"]
-# The targets beyond the baseline: name -> (compiler flags, the families it compiles).
+# The targets beyond the baseline: name -> (compiler flags, extra flags per family).
 # _cpu.h checks the same instruction sets (and the OS's saving of their registers) before
-# convpool imports one. The AVX-512 target compiles no pooling module of its own (see
-# _pool.pyx): the AVX2 one runs, with the 2 x 2 uint8 loops of _simd_pool.h at 512 bits
-# from _conv_rows_avx512 (avg_pool of uint8 in about 0.8 x the AVX2 loops' time); an
-# AVX-512 build of it cost 20 s of compiling and 0.29 MB of wheel for -6 % to +15 %.
+# convpool imports one. The AVX-512 build of the pooling kernels vectorises its plain
+# loops 256 bits wide (-mprefer-vector-width=256: at 512 bits their stride-1 windows ran
+# about 20 % slower on Zen 4), while the hand-written 2 x 2 loops of _simd_pool.h take
+# 512-bit vectors (avg_pool of uint8 in about 0.9 x the AVX2 build's time).
 TARGETS = {
-    "avx2": (["-mavx2", "-mfma"], FAMILIES),
-    "avx512": (["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma"], ["_conv_rows"]),
+    "avx2": (["-mavx2", "-mfma"], {}),
+    "avx512": (["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma"],
+               {"_pool": ["-mprefer-vector-width=256"]}),
 } if X86_TARGETS else {}
 
 
@@ -188,8 +171,8 @@ def expand_templates() -> None:
         target = template.with_suffix("")
         text = Template(template.read_text(), name=str(template)).substitute(KINDS)
         _write(target, text)
-    for name, (_, families) in TARGETS.items():
-        for family in families:
+    for name in TARGETS:
+        for family in FAMILIES:
             # One translation per family: a target's module is the family's C under the
             # init function its file name calls for (PyInit__pool_avx2 for _pool_avx2).
             _write(PACKAGE / f"{family}_{name}.c",
@@ -212,8 +195,8 @@ INCLUDE = ["src/convpool"]
 # the compiling took 61 s with the targets last, 50 s in this order).
 extensions = [
     *(Extension(f"convpool.{family}_{name}", [f"src/convpool/{family}_{name}.c"], include_dirs=INCLUDE,
-                extra_compile_args=flags, depends=[f"src/convpool/{family}.c"])
-      for family in FAMILIES for name, (flags, families) in TARGETS.items() if family in families),
+                extra_compile_args=flags + extra.get(family, []), depends=[f"src/convpool/{family}.c"])
+      for family in FAMILIES for name, (flags, extra) in TARGETS.items()),
     *(Extension(f"convpool.{name}", [f"src/convpool/{name}.pyx"], include_dirs=INCLUDE) for name in FAMILIES + ONCE),
 ]
 

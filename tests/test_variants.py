@@ -287,26 +287,10 @@ def test_one_driver_module_runs_each_targets_row_functions():
             _conv.correlate_int(wrong, 0, kernel, 16, 0, image, 1.0, np.zeros_like(image), True, 0, 4)
 
 
-def test_each_build_binds_its_own_pooling_loops():
-    # The pooling module is compiled for the baseline and AVX2 (the AVX-512 target runs
-    # the AVX2 one); the vector loops come from each target's own _conv_rows.
-    from convpool import _pool
-
-    for build in _config.BUILDS.values():
-        for name in ("extreme_pool", "avg_pool"):
-            assert getattr(build.pool, name).args == (build.conv.rows.POOL_ROWS,)
-    if "avx512" in _config.BUILDS:
-        assert _config.BUILDS["avx512"].pool.module is _config.BUILDS["avx2"].pool.module
-    image = np.zeros((1, 4, 4), np.uint8)
-    for wrong in (object(), _config.BUILDS["baseline"].conv.rows.ROWS):
-        with pytest.raises((TypeError, ValueError)):
-            _pool.extreme_pool(wrong, image, 0, np.zeros((1, 2, 2), np.uint8), 2, 2, 2, 2, 0, 0, 1, 1, True, 0, 2)
-
-
 @pytest.mark.parametrize("windows", [1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200])
 def test_2x2_uint8_vector_loops_give_the_references_bits(windows):
-    # The hand-written 2 x 2 loops of uint8 pixels (16, 32 or 64 windows a step by
-    # target), and the portable loop after them: max, min and both means, every build.
+    # The hand-written 2 x 2 loops of uint8 pixels (16 or 32 windows a step by target),
+    # and the portable loop after them: max, min and both means, every build.
     image = make_image(np.uint8, (5, 2 * windows + 1), windows)
     image[0] = np.resize(np.array([0, 255, 255, 0, 128, 127, 1, 254], np.uint8), image.shape[1])  # the extremes
     for build in _config.BUILDS:
@@ -324,7 +308,7 @@ def test_target_stubs_match(tmp_path):
     if not AVX2:
         pytest.skip("no AVX2 build on this machine")
     modules = sorted({module.__name__ for build in list(_config.BUILDS.values())[1:]
-                      for module in (build.conv.rows, build.pool.module)})
+                      for module in (build.conv.rows, build.pool)})
     cmd = [sys.executable, "-m", "mypy.stubtest", *modules]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,9 +1,8 @@
 """Which build of the kernels runs, and the tuning that never changes a result.
 
 The kernels come in up to three builds of the same source, one per target (the row
-functions of convolution and the pooling kernels' vector loops, `_conv_rows`; the
-convolution drivers, `_conv`, are compiled once for all, and the pooling kernels, `_pool`,
-for the baseline and AVX2, whose build the AVX-512 target runs too): baseline
+functions of convolution, `_conv_rows`, and the pooling kernels; the convolution drivers,
+`_conv`, are compiled once for all): baseline
 (any CPU of the platform), AVX2 (with FMA) and AVX-512 (F, BW, VL, DQ, with FMA; VNNI,
 where the CPU has it, a runtime check inside it); the
 last two exist in GCC and Clang builds for x86-64 outside Windows. At import convpool
@@ -68,56 +67,28 @@ class ConvKernels:
         return f"<convolution kernels of {self.rows.__name__}>"
 
 
-class PoolKernels:
-    """The entry points of a pooling module (``convpool._pool`` or ``_pool_avx2``) bound to
-    one target's pooling loops (the capsule ``POOL_ROWS`` of its ``_conv_rows`` module).
-
-    ``extreme_pool`` and ``avg_pool`` are the compiled functions with that capsule as
-    their first argument; every other name (``arg_pool``, the kind lists) is the
-    module's.
-    """
-
-    ENTRY_POINTS = ("extreme_pool", "avg_pool")
-
-    def __init__(self, module: ModuleType, rows: ModuleType) -> None:
-        self.module = module
-        for name in self.ENTRY_POINTS:
-            setattr(self, name, functools.partial(getattr(module, name), rows.POOL_ROWS))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.module, name)
-
-    def __repr__(self) -> str:
-        return f"<pooling kernels of {self.module.__name__}>"
-
-
 @dataclasses.dataclass(frozen=True)
 class Build:
     """One build of the kernels: its name, its convolution kernels and its pooling
-    kernels."""
+    module."""
 
     name: str
     conv: Any  # ConvKernels, or a stand-in of the tests
-    pool: Any  # PoolKernels, or a stand-in of the tests
+    pool: ModuleType
 
 
 def _builds() -> dict[str, Build]:
-    builds = {"baseline": Build("baseline", ConvKernels(_conv_rows_baseline),
-                                PoolKernels(_pool_baseline, _conv_rows_baseline))}
-    pool = _pool_baseline
+    builds = {"baseline": Build("baseline", ConvKernels(_conv_rows_baseline), _pool_baseline)}
     # A target's modules may use its instructions anywhere, their import included: ask
     # the CPU first.
     best = TARGETS.index(_conv.cpu_target())
     for name in TARGETS[1 : best + 1]:
         try:
             rows = importlib.import_module(f"convpool._conv_rows_{name}")
+            pool = importlib.import_module(f"convpool._pool_{name}")
         except ImportError:  # a build without this target (MSVC, non-x86)
             break
-        try:
-            pool = importlib.import_module(f"convpool._pool_{name}")
-        except ImportError:  # a target without a pooling module of its own runs the one below
-            pass
-        builds[name] = Build(name, ConvKernels(rows), PoolKernels(pool, rows))
+        builds[name] = Build(name, ConvKernels(rows), pool)
     return builds
 
 

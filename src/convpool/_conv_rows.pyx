@@ -1,34 +1,22 @@
 """The row functions of the convolution kernels for one target (their source is the
 templates ``_conv_rows.pxi.in``, ``_sep_rows.pxi.in``, ``_bank_rows.pxi.in`` and the
-``_simd_*.h`` headers): the one part of convolution compiled per target; and the
-pooling kernels' hand-written vector loops (``_simd_pool.h``), which need each target's
-vector width.
+``_simd_*.h`` headers): the one part of convolution compiled per target.
 
 setup.py compiles this module once per target: ``_conv_rows`` for any CPU of the
 platform, ``_conv_rows_avx2`` and ``_conv_rows_avx512`` with those instruction sets, which
 may use them anywhere, their import included: import one only where
 ``convpool._conv.cpu_target()`` allows it. Each publishes its functions as the table
 ``ConvRows`` of ``_rows.pxd``, in the capsule :data:`ROWS` that the entry points of
-``convpool._conv`` take first, and the pooling loops as the table ``PoolRows``, in the
-capsule :data:`POOL_ROWS` that ``convpool._pool``'s take first.
+``convpool._conv`` take first.
 """
 
 from cpython.pycapsule cimport PyCapsule_New
 
-from libc.stdint cimport uint8_t
-
-from convpool._rows cimport ConvRows, PoolRows
+from convpool._rows cimport ConvRows
 
 include "_conv_rows.pxi"
 include "_sep_rows.pxi"
 include "_bank_rows.pxi"
-
-cdef extern from "_simd_pool.h":
-    const bint CONVPOOL_POOL2
-    void convpool_max2x2_u8(const uint8_t* r0, const uint8_t* r1, uint8_t* dst, Py_ssize_t n) noexcept nogil
-    void convpool_min2x2_u8(const uint8_t* r0, const uint8_t* r1, uint8_t* dst, Py_ssize_t n) noexcept nogil
-    Py_ssize_t convpool_avg2x2_u8_f4(const uint8_t* r0, const uint8_t* r1, float* dst, Py_ssize_t n) noexcept nogil
-    Py_ssize_t convpool_avg2x2_u8_f8(const uint8_t* r0, const uint8_t* r1, double* dst, Py_ssize_t n) noexcept nogil
 
 
 cdef ConvRows _TABLE
@@ -67,14 +55,3 @@ _TABLE.bank_round = CONVPOOL_BANK_ROUND
 
 #: This target's row functions, for the entry points of ``convpool._conv``.
 ROWS = PyCapsule_New(&_TABLE, "convpool.ConvRows", NULL)
-
-
-cdef PoolRows _POOL_TABLE
-_POOL_TABLE.max2x2_u8 = convpool_max2x2_u8
-_POOL_TABLE.min2x2_u8 = convpool_min2x2_u8
-_POOL_TABLE.avg2x2_u8_f4 = convpool_avg2x2_u8_f4
-_POOL_TABLE.avg2x2_u8_f8 = convpool_avg2x2_u8_f8
-_POOL_TABLE.has_pool2 = CONVPOOL_POOL2
-
-#: This target's pooling loops, for the entry points of ``convpool._pool``.
-POOL_ROWS = PyCapsule_New(&_POOL_TABLE, "convpool.PoolRows", NULL)

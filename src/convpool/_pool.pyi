@@ -1,12 +1,10 @@
 import numpy as np
 import numpy.typing as npt
-from typing_extensions import CapsuleType
 
 IMAGE_KINDS: tuple[str, ...]
 MEAN_KINDS: tuple[str, ...]
 
 def extreme_pool(
-    rows: CapsuleType,
     image: npt.NDArray[np.uint8],
     kind: int,
     out: npt.NDArray[np.uint8],
@@ -40,7 +38,6 @@ def arg_pool(
     row_stop: int,
 ) -> None: ...
 def avg_pool(
-    rows: CapsuleType,
     image: npt.NDArray[np.uint8],
     kind: int,
     out: npt.NDArray[np.uint8],

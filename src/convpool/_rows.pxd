@@ -1,5 +1,4 @@
-# The row functions compiled per target, as tables: the convolution kernels' (ConvRows)
-# and the pooling kernels' vector loops (PoolRows, at the end).
+# The row functions of the convolution kernels, as one table per target.
 #
 # The drivers (_conv.pxi, _sep.pxi, _bank.pxi in convpool._conv, compiled once) own the
 # band loop, the buffers, the margins and the cleanup; every step that touches a row of
@@ -86,16 +85,3 @@ ctypedef struct ConvRows:
                          Py_ssize_t n) noexcept nogil
     Py_ssize_t bank_filters
     Py_ssize_t bank_round
-
-
-ctypedef struct PoolRows:
-    # The hand-written vector loops of the pooling kernels (_simd_pool.h): 2 x 2 windows of
-    # uint8 pixels, where has_pool2 (the vector builds; 256 bits in the AVX2 build, 512 in
-    # the AVX-512 build). The pooling module itself (convpool._pool, compiled for the
-    # baseline and AVX2: its plain loops gained nothing at 512 bits) takes the capsule
-    # POOL_ROWS of the target's _conv_rows module first.
-    void (*max2x2_u8)(const uint8_t* r0, const uint8_t* r1, uint8_t* dst, Py_ssize_t n) noexcept nogil
-    void (*min2x2_u8)(const uint8_t* r0, const uint8_t* r1, uint8_t* dst, Py_ssize_t n) noexcept nogil
-    Py_ssize_t (*avg2x2_u8_f4)(const uint8_t* r0, const uint8_t* r1, float* dst, Py_ssize_t n) noexcept nogil
-    Py_ssize_t (*avg2x2_u8_f8)(const uint8_t* r0, const uint8_t* r1, double* dst, Py_ssize_t n) noexcept nogil
-    bint has_pool2
