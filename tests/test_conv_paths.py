@@ -362,6 +362,42 @@ def test_integer_taps_on_float32_images_keep_the_references_bits(build, big):
                     assert_identical(got, expected)
 
 
+def _float_store_cases():
+    # (image, kernel) of every integer route, whose sums of weight 1 are stored into
+    # float32 and float64 outputs by one conversion each: 16-bit pixels with taps whose
+    # sums pass 2**24 (float32 rounds them), and uint8 ones on the int16, pair and quad
+    # paths and the separable passes of every sum type.
+    r = np.random.default_rng(2024)
+    u16 = r.integers(0, 65536, (9, 70)).astype(np.uint16)
+    u16[0, :4] = 65535
+    u8 = r.integers(0, 256, (9, 70)).astype(np.uint8)
+    i16 = r.integers(-32768, 32768, (9, 70)).astype(np.int16)
+    return {
+        "int32 2-D, uint16": (u16, r.integers(-999, 1000, (3, 3)) | 1),
+        "int32 2-D, int16": (i16, r.integers(-999, 1000, (2, 4))),
+        "int16 2-D, uint8": (u8, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+        "pairs or quads, uint8": (u8, r.integers(-3, 4, (5, 5))),
+        "int32 separable, uint16": (u16, np.outer([1, 255, 1], [3, -100, 3])),
+        "int64 separable, uint16": (u16, np.outer([1, 257, 999], [3, -511, 1001])),
+        "int16 separable, uint8": (u8, np.outer([1, 2, 1, 2, 1], [1, -1, 2, -1, 1])),
+        "uint16 separable, uint8": (u8, np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1])),
+        "int32 separable, uint8": (u8, np.outer([1, 8, 28, 56, 70, 56, 28, 8, 1], [1, 8, 28, 56, 70, 56, 28, 8, 1])),
+    }
+
+
+@pytest.mark.parametrize("case", list(_float_store_cases()))
+def test_integer_sums_into_floats_keep_the_references_bits(build, case):
+    # Exact integer sums of weight 1 go straight into float32 (one rounding, where the
+    # reference rounds <double>(sum) into float32: the same, as the sum is exact in
+    # float64) and float64.
+    image, kernel = _float_store_cases()[case]
+    assert plan_of(kernel, image.dtype, np.float32).route in ("int", "pairs", "quads", "sep_int")
+    for out_dtype in (np.float32, np.float64):
+        expected = reference_convolve(image, kernel, 1.0, dtype=out_dtype)
+        for got in in_bands(convpool.convolve, image, kernel, dtype=out_dtype):
+            assert_identical(got, expected)
+
+
 def _block_kernels():
     r = np.random.default_rng(41)
     out = {}
