@@ -362,11 +362,12 @@ def test_integer_taps_on_float32_images_keep_the_references_bits(build, big):
                     assert_identical(got, expected)
 
 
-def _float_store_cases():
+def _store_cases():
     # (image, kernel) of every integer route, whose sums of weight 1 are stored into
-    # float32 and float64 outputs by one conversion each: 16-bit pixels with taps whose
-    # sums pass 2**24 (float32 rounds them), and uint8 ones on the int16, pair and quad
-    # paths and the separable passes of every sum type.
+    # float outputs by one conversion each and into 16-bit ones by an integer clamp:
+    # 16-bit pixels with taps whose sums pass 2**24 (float32 rounds them) and leave
+    # int16, and uint8 ones on the int16, pair and quad paths and the separable passes of
+    # every sum type.
     r = np.random.default_rng(2024)
     u16 = r.integers(0, 65536, (9, 70)).astype(np.uint16)
     u16[0, :4] = 65535
@@ -385,14 +386,14 @@ def _float_store_cases():
     }
 
 
-@pytest.mark.parametrize("case", list(_float_store_cases()))
-def test_integer_sums_into_floats_keep_the_references_bits(build, case):
+@pytest.mark.parametrize("case", list(_store_cases()))
+def test_integer_sums_stored_keep_the_references_bits(build, case):
     # Exact integer sums of weight 1 go straight into float32 (one rounding, where the
     # reference rounds <double>(sum) into float32: the same, as the sum is exact in
-    # float64) and float64.
-    image, kernel = _float_store_cases()[case]
+    # float64) and float64, and are clamped in integers into uint16 and int16.
+    image, kernel = _store_cases()[case]
     assert plan_of(kernel, image.dtype, np.float32).route in ("int", "pairs", "quads", "sep_int")
-    for out_dtype in (np.float32, np.float64):
+    for out_dtype in (np.float32, np.float64, np.uint16, np.int16):
         expected = reference_convolve(image, kernel, 1.0, dtype=out_dtype)
         for got in in_bands(convpool.convolve, image, kernel, dtype=out_dtype):
             assert_identical(got, expected)
