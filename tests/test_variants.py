@@ -289,8 +289,8 @@ def test_one_driver_module_runs_each_targets_row_functions():
 
 @pytest.mark.parametrize("windows", [1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200])
 def test_2x2_uint8_vector_loops_give_the_references_bits(windows):
-    # The hand-written 2 x 2 loops of uint8 pixels (16 or 32 windows a step by target),
-    # and the portable loop after them: max, min and both means, every build.
+    # The hand-written 2 x 2 loops of uint8 pixels (16 to 64 windows a step, by target and
+    # operation), and the portable loop after them: max, min and both means, every build.
     image = make_image(np.uint8, (5, 2 * windows + 1), windows)
     image[0] = np.resize(np.array([0, 255, 255, 0, 128, 127, 1, 254], np.uint8), image.shape[1])  # the extremes
     for build in _config.BUILDS:
