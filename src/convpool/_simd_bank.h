@@ -45,7 +45,6 @@ typedef void (*convpool_bank_block)(const double*, const ptrdiff_t*, ptrdiff_t, 
 
 /* One block of F filters by V vectors of columns; F and V are constants, so the
    accumulator arrays live in registers. */
-#define CONVPOOL_UNROLL _Pragma("GCC unroll 8")
 #define CONVPOOL_BANK_BLOCK(F, V)                                                               \
     static void convpool_bank_##F##_##V(const double* x, const ptrdiff_t* off, ptrdiff_t taps,  \
                                         const double* w, double* acc, ptrdiff_t acc_stride) {   \

@@ -27,7 +27,7 @@
     for (; c + 4 * CP_VD_LANES <= n; c += 4 * CP_VD_LANES) {                                 \
         cp_vh q[4];                                                                          \
         int v;                                                                               \
-        for (v = 0; v < 4; v++)                                                              \
+        CONVPOOL_UNROLL for (v = 0; v < 4; v++)                                              \
             q[v] = cp_trunc32(cp_mind(cp_maxd(cp_muld(w, LOAD(acc + c + v * CP_VD_LANES)), lo), hi)); \
         cp_store_bytes4(dst + c, q[0], q[1], q[2], q[3]);                                    \
     }
@@ -363,7 +363,7 @@ static void convpool_pairs(const uint8_t* const* ptr, const int16_t* coef, const
     int32_t g, t, t0, v;
     for (c = 0; c < n; c += 4 * P) {
         cp_vi e[4], o[4];
-        for (v = 0; v < 4; v++)
+        CONVPOOL_UNROLL for (v = 0; v < 4; v++)
             e[v] = o[v] = cp_zero();
         t0 = 0;
         for (g = 0; g < ngroups; g++) {
@@ -387,7 +387,7 @@ static void convpool_pairs(const uint8_t* const* ptr, const int16_t* coef, const
             CONVPOOL_FLUSH(3, s3)
 #undef CONVPOOL_FLUSH
         }
-        for (v = 0; v < 4; v++) {
+        CONVPOOL_UNROLL for (v = 0; v < 4; v++) {
             cp_vi lo = cp_unpacklo32(e[v], o[v]), hi = cp_unpackhi32(e[v], o[v]);
             if (dst && c + 4 * P <= n) { /* a whole block inside the row: straight to dst */
                 cp_store_u8_clamped32(dst + c + P * v, cp_blocks_first(lo, hi), cp_blocks_second(lo, hi));
