@@ -193,6 +193,23 @@ def test_every_dtype_with_ties_and_padding(build, dtype, kind):
         assert_identical(func(image, **args), expected)
 
 
+@pytest.mark.parametrize("dtype", IMAGE_DTYPES)
+@pytest.mark.parametrize("kind", ["max", "min"])
+def test_indices_in_rows_as_wide_as_the_vectors(build, dtype, kind):
+    """Rows of up to 140 windows, past every build's vector step: the literal windows
+    (2 x 2, 3 x 3, 4 x 4, 3 wide by 2) and the combining down a window's rows, with
+    ties everywhere, give the reference's values and indices bit for bit."""
+    rng = np.random.default_rng(11)
+    func = convpool.max_pool if kind == "max" else convpool.min_pool
+    for width in (8, 33, 70, 131, 280):
+        image = rng.integers(0, 3, (9, width)).astype(dtype)
+        for args in [{"size": 2}, {"size": 3}, {"size": 4}, {"size": 3, "stride": 2, "padding": 1}]:
+            expected, where = reference_extreme(image, kind, **args)
+            values, indices = func(image, **args, return_indices=True)
+            assert_identical(values, expected)
+            assert_identical(indices, where)
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_nan_and_signed_zeros(build, dtype):
     """NaN wins, the first NaN in row-major window order gives the index; of 0.0 and
