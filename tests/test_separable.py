@@ -253,6 +253,37 @@ def test_float_gaussian_wide():
     assert np.all(np.abs(got - expected) <= 1e-12 * np.abs(k).sum() * np.abs(image).max())
 
 
+# Row factors of 2 to 27 taps: one pass of each tap count up to 13, then a first pass of
+# each count followed by a pass of 13 that adds to it; some with a zero tap inside, whose
+# passes are not consecutive columns.
+ROW_FACTOR_TAPS = [*range(2, 28), (9, 4), (17, 15)]
+
+
+@pytest.mark.skipif("avx512" not in _config.BUILDS or "avx2" not in _config.BUILDS,
+                    reason="this CPU or build has no AVX-512 and AVX2 variants to compare")
+@pytest.mark.parametrize("taps", ROW_FACTOR_TAPS, ids=str)
+def test_float_row_pass_is_the_same_sums_in_both_vector_builds(taps):
+    """The AVX-512 build's row pass of consecutive taps (convpool_rows_float, its pixels
+    shifted in registers) adds the same products in the same order as the loop the AVX2
+    build runs: the same bits, at every width and tail, carried passes included."""
+    width, zero = (taps, None) if isinstance(taps, int) else taps
+    r = np.random.default_rng(width)
+    row = r.uniform(0.1, 2.0, width)
+    if zero is not None:
+        row[zero] = 0.0
+    column = r.uniform(0.1, 2.0, 9)
+    kernel = np.outer(column, row)
+    assert route(kernel, np.float32) == ("float",)
+    for shape in [(10, width + n - 1) for n in (*range(1, 41), 63, 64, 65)] + [(11, 2100 + width)]:
+        image = (r.random(shape) * 255).astype(np.float32)
+        image[1, -1] = np.inf  # an infinity in the last column read
+        results = []
+        for build in ("avx2", "avx512"):
+            with _config.override(build=build):
+                results.append(convpool.convolve(image, kernel, 0.5, mode="valid", dtype=np.float64))
+        assert_identical(results[1], results[0])
+
+
 @pytest.mark.parametrize("dtype", [np.uint16, np.int32, np.uint32])
 @pytest.mark.parametrize("width", [9, 11, 15])
 def test_64_bit_sums_tap_by_tap(build, split_everything, dtype, width):
