@@ -61,6 +61,10 @@ DIRECTIVES = {
     "cdivision": True,
     "freethreading_compatible": True,
     "autotestdict": False,
+    # The compiled entry points are private (the Python layer binds them with
+    # functools.partial): plain builtin functions, not Cython's function objects, whose
+    # support code was a sixteenth of the generated C (185 kB) and 40 kB of the wheel.
+    "binding": False,
     # The kernels' source is not copied into the C as comments: it would double its size.
     "emit_code_comments": False,
 }
