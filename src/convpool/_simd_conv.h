@@ -618,16 +618,13 @@ static void convpool_rows_madd16(const uint16_t* s, ptrdiff_t len, uint16_t flip
 #if CONVPOOL_VBITS == 512
 /* Lanes s..7 of a, then lanes 0..s-1 of b: x[c + s ..] from a = x[c ..], b = x[c + 8 ..]. */
 CP_INLINE __m512d cp_shifted(__m512d a, __m512d b, int s) {
+#define CP_SHIFTED(S) \
+    case S: return _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(b), _mm512_castpd_si512(a), S));
     switch (s) {
-    case 1: return _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(b), _mm512_castpd_si512(a), 1));
-    case 2: return _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(b), _mm512_castpd_si512(a), 2));
-    case 3: return _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(b), _mm512_castpd_si512(a), 3));
-    case 4: return _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(b), _mm512_castpd_si512(a), 4));
-    case 5: return _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(b), _mm512_castpd_si512(a), 5));
-    case 6: return _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(b), _mm512_castpd_si512(a), 6));
-    case 7: return _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(b), _mm512_castpd_si512(a), 7));
+    CP_SHIFTED(1) CP_SHIFTED(2) CP_SHIFTED(3) CP_SHIFTED(4) CP_SHIFTED(5) CP_SHIFTED(6) CP_SHIFTED(7)
     default: return a;
     }
+#undef CP_SHIFTED
 }
 /* The m taps' sum for the 8 outputs whose pixels start in v[0] (v[1], v[2] the next
    pixels). m is a constant where this is inlined, so every shift is one instruction. */
@@ -697,22 +694,15 @@ static int convpool_rows_float(const double* x, const double* coef, ptrdiff_t m,
                                ptrdiff_t n) {
 #if CONVPOOL_ROWS_FLOAT
     /* One instance per tap count, so that every shift is a constant. */
+#define CP_ROWS_FLOAT(M) \
+    case M: cp_rows_float(x, coef, M, carry, acc, n); return 1;
     switch (m) {
-    case 1: cp_rows_float(x, coef, 1, carry, acc, n); return 1;
-    case 2: cp_rows_float(x, coef, 2, carry, acc, n); return 1;
-    case 3: cp_rows_float(x, coef, 3, carry, acc, n); return 1;
-    case 4: cp_rows_float(x, coef, 4, carry, acc, n); return 1;
-    case 5: cp_rows_float(x, coef, 5, carry, acc, n); return 1;
-    case 6: cp_rows_float(x, coef, 6, carry, acc, n); return 1;
-    case 7: cp_rows_float(x, coef, 7, carry, acc, n); return 1;
-    case 8: cp_rows_float(x, coef, 8, carry, acc, n); return 1;
-    case 9: cp_rows_float(x, coef, 9, carry, acc, n); return 1;
-    case 10: cp_rows_float(x, coef, 10, carry, acc, n); return 1;
-    case 11: cp_rows_float(x, coef, 11, carry, acc, n); return 1;
-    case 12: cp_rows_float(x, coef, 12, carry, acc, n); return 1;
-    case 13: cp_rows_float(x, coef, 13, carry, acc, n); return 1;
+    CP_ROWS_FLOAT(1) CP_ROWS_FLOAT(2) CP_ROWS_FLOAT(3) CP_ROWS_FLOAT(4) CP_ROWS_FLOAT(5)
+    CP_ROWS_FLOAT(6) CP_ROWS_FLOAT(7) CP_ROWS_FLOAT(8) CP_ROWS_FLOAT(9) CP_ROWS_FLOAT(10)
+    CP_ROWS_FLOAT(11) CP_ROWS_FLOAT(12) CP_ROWS_FLOAT(13)
     default: return 0;
     }
+#undef CP_ROWS_FLOAT
 #else
     (void)x, (void)coef, (void)m, (void)carry, (void)acc, (void)n;
     return 0;
