@@ -188,6 +188,44 @@ def test_float_rows_in_pairs_match_the_reference(build, kshape, dtype):
                 assert_kernel_result(got, expected, image, kernel, 0.5)
 
 
+# Non-integer kernels whose rows have their taps in the same columns: the pairs of output
+# rows read in place from float32 images (up to 3 x 3), the blocks of output rows
+# (convpool_fma_block), whose AVX-512 build shifts each run of taps within 8 columns in
+# registers: runs of one to nine columns, several runs, gaps between the taps' columns.
+def _columns(kh, cols, width):
+    k = np.zeros((kh, width))
+    k[:, cols] = np.random.default_rng([kh, width, *cols]).uniform(-2, 2, (kh, len(cols)))
+    return k
+
+
+SAME_COLUMN_KERNELS = [
+    *(_columns(kh, list(range(kw)), kw) for kh, kw in ((2, 1), (2, 3), (3, 2), (3, 3), (4, 4), (4, 7), (7, 7),
+                                                     (5, 9), (4, 10), (15, 15))),
+    _columns(5, [0, 3, 11, 12, 17], 18),  # runs of 0..3, then 11..17
+    _columns(4, [0, 8, 9, 16], 17),  # a run spanning exactly 8 columns, then 9..16
+    _columns(3, [2, 4], 5),
+]
+
+
+@pytest.mark.skipif("avx512" not in _config.BUILDS or "avx2" not in _config.BUILDS,
+                    reason="this CPU or build has no AVX-512 and AVX2 variants to compare")
+@pytest.mark.parametrize("kernel", SAME_COLUMN_KERNELS, ids=lambda k: "x".join(map(str, k.shape)))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8])
+def test_float_blocks_and_pairs_are_the_same_sums_in_both_vector_builds(kernel, dtype):
+    """The AVX-512 and AVX2 builds add the same products of a non-integer kernel in the
+    same order, one fused multiply-add per tap, whatever the vector width: the same bits
+    at every width and tail (infinities and NaNs included), each output dtype."""
+    kh, kw = kernel.shape
+    for n in (*range(1, 41), 63, 64, 65, 513, 1030):
+        image = make_image(dtype, (kh + 6, kw - 1 + n), seed=n)
+        for out in (np.float32, np.float64):
+            results = []
+            for build in ("avx2", "avx512"):
+                with _config.override(build=build):
+                    results.append(convpool.convolve(image, kernel, 0.75, mode="valid", dtype=out))
+            assert_identical(results[1], results[0])
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int32, np.int64, np.uint64, np.float32, np.float64])
 @pytest.mark.parametrize(("size", "stride"), [(2, None), (3, 2), ((2, 3), 1), (1, 1), ((3, 1), (1, 2))])
 @pytest.mark.parametrize("name", ["max_pool", "min_pool", "avg_pool"])

@@ -106,6 +106,10 @@ CP_INLINE void cp_stored(double* p, cp_vd x) { _mm512_storeu_pd(p, x); }
 CP_INLINE cp_vd cp_zerod(void) { return _mm512_setzero_pd(); }
 CP_INLINE cp_vd cp_set1d(double x) { return _mm512_set1_pd(x); }
 CP_INLINE cp_vd cp_muld(cp_vd a, cp_vd b) { return _mm512_mul_pd(a, b); }
+CP_INLINE cp_vd cp_addd(cp_vd a, cp_vd b) { return _mm512_add_pd(a, b); }
+/* CP_VD_LANES float32 values from memory as float64 (exact), and back (rounded to nearest). */
+CP_INLINE cp_vd cp_loadd_f32(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+CP_INLINE void cp_stored_f32(float* p, cp_vd x) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(x)); }
 /* a * b + c, rounded once */
 CP_INLINE cp_vd cp_fmaddd(cp_vd a, cp_vd b, cp_vd c) { return _mm512_fmadd_pd(a, b, c); }
 /* max: b where either is NaN (b is the second operand, as maxpd); min likewise. */
@@ -181,6 +185,9 @@ CP_INLINE void cp_stored(double* p, cp_vd x) { _mm256_storeu_pd(p, x); }
 CP_INLINE cp_vd cp_zerod(void) { return _mm256_setzero_pd(); }
 CP_INLINE cp_vd cp_set1d(double x) { return _mm256_set1_pd(x); }
 CP_INLINE cp_vd cp_muld(cp_vd a, cp_vd b) { return _mm256_mul_pd(a, b); }
+CP_INLINE cp_vd cp_addd(cp_vd a, cp_vd b) { return _mm256_add_pd(a, b); }
+CP_INLINE cp_vd cp_loadd_f32(const float* p) { return _mm256_cvtps_pd(_mm_loadu_ps(p)); }
+CP_INLINE void cp_stored_f32(float* p, cp_vd x) { _mm_storeu_ps(p, _mm256_cvtpd_ps(x)); }
 CP_INLINE cp_vd cp_fmaddd(cp_vd a, cp_vd b, cp_vd c) { return _mm256_fmadd_pd(a, b, c); }
 CP_INLINE cp_vd cp_maxd(cp_vd a, cp_vd b) { return _mm256_max_pd(a, b); }
 CP_INLINE cp_vd cp_mind(cp_vd a, cp_vd b) { return _mm256_min_pd(a, b); }

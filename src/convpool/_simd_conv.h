@@ -113,12 +113,26 @@ static void convpool_fma_rows(const double* const* p, const double* k, ptrdiff_t
    rows[0..kh + nr - 2] are the image rows (float64) the nr output rows read. Each pixel
    is loaded once for all the output rows it feeds (up to four): in pairs of rows the
    loads, not the multiply-adds, had set the pace (Zen 4, a 7 x 7 kernel, rows in the L2
-   cache: 2.6 ns a pixel in pairs, 2.15 in blocks of four). 256-bit
-   vectors in both vector builds, U of them per row: 4 where AVX-512 gives 32 registers
-   (16 sums), 3 in the AVX2 build's 16. Only the builds with FMA have it. */
+   cache: 2.6 ns a pixel in pairs, 2.15 in blocks of four). The build's vectors, U of them
+   per row: 4 where AVX-512 gives 32 registers (16 sums), 3 in the AVX2 build's 16.
+   The AVX-512 build loads each image row once per run of taps within 8 columns of the
+   first (U vectors, and a masked one for the columns past them that the run reads) and
+   makes each tap's vectors with one two-source permute (vpermt2pd): a 512-bit load at a
+   column that is not a multiple of 8 spans two cache lines, and with one such load per
+   tap and vector the loads set the pace (Ice Lake server, 7 x 7 and 15 x 15 kernels on
+   float32 images, paired: 0.82 and 0.75 x the time of loads at every tap). Only the
+   builds with FMA have it. */
 #define CONVPOOL_FMA_BLOCK 4
 
 #if CONVPOOL_VBITS
+#if CONVPOOL_VBITS == 512
+/* The permute's lanes for a tap d = 0..8 columns past the run's first: lanes d..d + 7 of
+   the two vectors at columns c and c + 8. */
+static const int64_t cp_perm_idx[9][8] = {
+    {0, 1, 2, 3, 4, 5, 6, 7}, {1, 2, 3, 4, 5, 6, 7, 8}, {2, 3, 4, 5, 6, 7, 8, 9},
+    {3, 4, 5, 6, 7, 8, 9, 10}, {4, 5, 6, 7, 8, 9, 10, 11}, {5, 6, 7, 8, 9, 10, 11, 12},
+    {6, 7, 8, 9, 10, 11, 12, 13}, {7, 8, 9, 10, 11, 12, 13, 14}, {8, 9, 10, 11, 12, 13, 14, 15}};
+#endif
 #if CONVPOOL_VBITS == 512
 #define CP_BLOCK_U 4
 #else
@@ -128,26 +142,61 @@ static void convpool_fma_rows(const double* const* p, const double* k, ptrdiff_t
    sum stays a register): output row o multiplies it by kernel row ki - o, ki being this
    image row's kernel row for output row 0 (taps k[(ki - o) * pc + j]). */
 CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const double* k, ptrdiff_t ki, ptrdiff_t pc,
-                                __m256d (*a)[CP_BLOCK_U], int vs, int lo, int hi) {
-    __m256d x[CP_BLOCK_U], kv;
+                                cp_vd (*a)[CP_BLOCK_U], int vs, int lo, int hi) {
+    cp_vd x[CP_BLOCK_U], kv;
     const double* kp[CONVPOOL_FMA_BLOCK];
     ptrdiff_t j;
     int o, u;
 #pragma GCC unroll 4
     for (o = lo; o <= hi; o++)
         kp[o] = k + (ki - o) * pc;
+#if CONVPOOL_VBITS == 512
+    ptrdiff_t j0 = 0, j1;
+    while (j0 < pc) {
+        const double* q0 = q + col[j0];
+        cp_vd v[CP_BLOCK_U + 1];
+        for (j1 = j0 + 1; j1 < pc && col[j1] - col[j0] <= 8; j1++)
+            ;
+#pragma GCC unroll 4
+        for (u = 0; u < vs; u++)
+            v[u] = cp_loadd(q0 + CP_VD_LANES * u);
+        v[vs] = _mm512_maskz_loadu_pd((__mmask8)((1u << (col[j1 - 1] - col[j0])) - 1u), q0 + CP_VD_LANES * vs);
+        for (j = j0; j < j1; j++) {
+            ptrdiff_t d = col[j] - col[j0];
+            if (d == 0) {
+#pragma GCC unroll 4
+                for (u = 0; u < vs; u++)
+                    x[u] = v[u];
+            } else {
+                __m512i idx = _mm512_loadu_si512(cp_perm_idx[d]);
+#pragma GCC unroll 4
+                for (u = 0; u < vs; u++)
+                    x[u] = _mm512_permutex2var_pd(v[u], idx, v[u + 1]);
+            }
+#pragma GCC unroll 4
+            for (o = lo; o <= hi; o++) {
+                kv = cp_set1d(kp[o][j]);
+#pragma GCC unroll 4
+                for (u = 0; u < vs; u++)
+                    a[o][u] = cp_fmaddd(kv, x[u], a[o][u]);
+            }
+        }
+        j0 = j1;
+    }
+#else
     for (j = 0; j < pc; j++) {
 #pragma GCC unroll 4
         for (u = 0; u < vs; u++)
-            x[u] = _mm256_loadu_pd(q + col[j] + 4 * u);
+            x[u] = cp_loadd(q + col[j] + CP_VD_LANES * u);
 #pragma GCC unroll 4
         for (o = lo; o <= hi; o++) {
-            kv = _mm256_set1_pd(kp[o][j]);
+            kv = cp_set1d(kp[o][j]);
 #pragma GCC unroll 4
             for (u = 0; u < vs; u++)
-                a[o][u] = _mm256_fmadd_pd(kv, x[u], a[o][u]);
+                a[o][u] = cp_fmaddd(kv, x[u], a[o][u]);
         }
     }
+#endif
 }
 /* Columns c.. of nr <= kh output rows, vs vectors each. Image row ii feeds output rows
    o = lo..hi as their kernel row ii - o: rows 0, 0..1, 0..2 at the top, all of them
@@ -155,14 +204,14 @@ CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const dou
    middle one has no tests. */
 CP_INLINE void cp_fma_block_step(const double* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
                                  ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t c, int vs) {
-    __m256d a[CONVPOOL_FMA_BLOCK][CP_BLOCK_U];
+    cp_vd a[CONVPOOL_FMA_BLOCK][CP_BLOCK_U];
     ptrdiff_t ii;
     int o, u, e;
 #pragma GCC unroll 4
     for (o = 0; o < nr; o++)
 #pragma GCC unroll 4
         for (u = 0; u < vs; u++)
-            a[o][u] = _mm256_setzero_pd();
+            a[o][u] = cp_zerod();
 #pragma GCC unroll 4
     for (e = 0; e < nr - 1; e++)
         cp_fma_block_row(rows[e] + c, col, k, e, pc, a, vs, 0, e);
@@ -175,15 +224,15 @@ CP_INLINE void cp_fma_block_step(const double* const* rows, const ptrdiff_t* col
     for (o = 0; o < nr; o++)
 #pragma GCC unroll 4
         for (u = 0; u < vs; u++)
-            _mm256_storeu_pd(acc[o] + c + 4 * u, a[o][u]);
+            cp_stored(acc[o] + c + CP_VD_LANES * u, a[o][u]);
 }
 CP_INLINE void cp_fma_block(const double* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
                             ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t n) {
     ptrdiff_t c = 0, i, j;
     int o;
-    for (; c + 4 * CP_BLOCK_U <= n; c += 4 * CP_BLOCK_U)
+    for (; c + CP_VD_LANES * CP_BLOCK_U <= n; c += CP_VD_LANES * CP_BLOCK_U)
         cp_fma_block_step(rows, col, k, kh, pc, nr, acc, c, CP_BLOCK_U);
-    for (; c + 4 <= n; c += 4)
+    for (; c + CP_VD_LANES <= n; c += CP_VD_LANES)
         cp_fma_block_step(rows, col, k, kh, pc, nr, acc, c, 1);
     for (; c < n; c++) {
         for (o = 0; o < nr; o++) {
@@ -224,39 +273,40 @@ static void convpool_fma_block(const double* const* rows, const ptrdiff_t* col, 
    row i (0..kr) at tap column j, output column 0; k the kr * pc taps. d0 and d1 get
    weight * sum as float32, or as float64 where out64.
 
-   Written with 256-bit vectors in both vector builds: measured on Zen 4 (a 2048 x 2048
-   float32 image, a random 3 x 3 kernel), four 256-bit vectors of columns per step took
-   2.1 ms where two 512-bit ones took 2.4 ms: that core splits the 512-bit conversions,
-   which set the pace here, into halves. Every loop over taps is unrolled, so that each
-   tap's pointer and value stay in registers. */
+   Written with the build's vectors. On Zen 4, which splits 512-bit conversions (they set
+   the pace here) into halves, 256-bit ones had been faster (a 2048 x 2048 float32 image,
+   a random 3 x 3 kernel: 2.1 ms against 2.4); on Ice Lake server, which has whole 512-bit
+   units, 512-bit vectors take 0.94 x the time of 256-bit ones (3 x 3 float) and 0.85 x
+   (Sobel), paired: the AVX-512 build takes 512 bits, the target this build is for. Every
+   loop over taps is unrolled, so that each tap's pointer and value stay in registers. */
 #define CONVPOOL_PAIR_F32 (CONVPOOL_VBITS != 0)
 
 #if CONVPOOL_VBITS
 #define CP_PAIR_UNROLL 4
-CP_INLINE __m256d cp_pair_madd(int fast, __m256d k, __m256d x, __m256d a) {
-    return fast ? _mm256_fmadd_pd(k, x, a) : _mm256_add_pd(a, _mm256_mul_pd(k, x));
+CP_INLINE cp_vd cp_pair_madd(int fast, cp_vd k, cp_vd x, cp_vd a) {
+    return fast ? cp_fmaddd(k, x, a) : cp_addd(a, cp_muld(k, x));
 }
-CP_INLINE void cp_pair_store(int out64, void* d, ptrdiff_t c, __m256d x) {
+CP_INLINE void cp_pair_store(int out64, void* d, ptrdiff_t c, cp_vd x) {
     if (out64)
-        _mm256_storeu_pd((double*)d + c, x);
+        cp_stored((double*)d + c, x);
     else
-        _mm_storeu_ps((float*)d + c, _mm256_cvtpd_ps(x));
+        cp_stored_f32((float*)d + c, x);
 }
 /* Columns c.. of vs vectors of both output rows. */
-CP_INLINE void cp_pair_step(int out64, void* d0, void* d1, const float* const* s, const __m256d* kv,
-                            __m256d w, int kr, int pc, ptrdiff_t c, int vs, int fast) {
-    __m256d a[CP_PAIR_UNROLL], b[CP_PAIR_UNROLL], x;
+CP_INLINE void cp_pair_step(int out64, void* d0, void* d1, const float* const* s, const cp_vd* kv,
+                            cp_vd w, int kr, int pc, ptrdiff_t c, int vs, int fast) {
+    cp_vd a[CP_PAIR_UNROLL], b[CP_PAIR_UNROLL], x;
     int i, j, u;
 #pragma GCC unroll 4
     for (u = 0; u < vs; u++)
-        a[u] = b[u] = _mm256_setzero_pd();
+        a[u] = b[u] = cp_zerod();
 #pragma GCC unroll 4
     for (i = 0; i <= kr; i++) {
 #pragma GCC unroll 3
         for (j = 0; j < pc; j++) {
 #pragma GCC unroll 4
             for (u = 0; u < vs; u++) {
-                x = _mm256_cvtps_pd(_mm_loadu_ps(s[i * pc + j] + c + 4 * u));
+                x = cp_loadd_f32(s[i * pc + j] + c + CP_VD_LANES * u);
                 if (i < kr)
                     a[u] = cp_pair_madd(fast, kv[i * pc + j], x, a[u]);
                 if (i > 0)
@@ -266,23 +316,23 @@ CP_INLINE void cp_pair_step(int out64, void* d0, void* d1, const float* const* s
     }
 #pragma GCC unroll 4
     for (u = 0; u < vs; u++) {
-        cp_pair_store(out64, d0, c + 4 * u, _mm256_mul_pd(w, a[u]));
-        cp_pair_store(out64, d1, c + 4 * u, _mm256_mul_pd(w, b[u]));
+        cp_pair_store(out64, d0, c + CP_VD_LANES * u, cp_muld(w, a[u]));
+        cp_pair_store(out64, d1, c + CP_VD_LANES * u, cp_muld(w, b[u]));
     }
 }
 CP_INLINE void cp_pair_f32(int out64, void* d0, void* d1, const float* const* s, const double* k, int kr,
                            int pc, double weight, ptrdiff_t n, int fast) {
-    __m256d kv[9];
-    const __m256d w = _mm256_set1_pd(weight);
+    cp_vd kv[9];
+    const cp_vd w = cp_set1d(weight);
     ptrdiff_t c = 0;
     int i, j;
 #pragma GCC unroll 9
     for (i = 0; i < kr * pc; i++)
-        kv[i] = _mm256_set1_pd(k[i]);
+        kv[i] = cp_set1d(k[i]);
     /* CP_PAIR_UNROLL vectors of columns per step, then one, then single columns. */
-    for (; c + 4 * CP_PAIR_UNROLL <= n; c += 4 * CP_PAIR_UNROLL)
+    for (; c + CP_VD_LANES * CP_PAIR_UNROLL <= n; c += CP_VD_LANES * CP_PAIR_UNROLL)
         cp_pair_step(out64, d0, d1, s, kv, w, kr, pc, c, CP_PAIR_UNROLL, fast);
-    for (; c + 4 <= n; c += 4)
+    for (; c + CP_VD_LANES <= n; c += CP_VD_LANES)
         cp_pair_step(out64, d0, d1, s, kv, w, kr, pc, c, 1, fast);
     for (; c < n; c++) {
         double sa = 0.0, sb = 0.0, v;
