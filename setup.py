@@ -20,13 +20,12 @@ any vector width. Only what touches rows of pixels is compiled per target:
   fused with their rows.
 
 Cython translates each module once; on x86-64 with GCC or Clang (not Windows) the C of
-``_conv_rows`` and ``_pool`` is compiled three times, once per target:
+``_conv_rows`` is compiled three times, once per target, and that of ``_pool`` twice:
 
 - ``baseline`` (``_conv_rows``, ``_pool``): for any CPU of the platform;
 - ``avx2`` (``_conv_rows_avx2``, ``_pool_avx2``): ``-mavx2 -mfma``;
-- ``avx512`` (``_conv_rows_avx512``, ``_pool_avx512``): ``-mavx512f -mavx512bw
-  -mavx512vl -mavx512dq -mfma`` (and ``-mprefer-vector-width=256`` for the pooling
-  kernels' plain loops).
+- ``avx512`` (``_conv_rows_avx512``): ``-mavx512f -mavx512bw -mavx512vl -mavx512dq
+  -mfma``. AVX-512 CPUs run the AVX2 build of the pooling kernels (``_config.py``).
 
 A target's module is a two-line C file written here, which renames the module's init
 function and includes the family's C: one translation, compiled with each target's flags.
@@ -157,21 +156,20 @@ def supported(compiler, flags: list[str]) -> list[str]:
 # sysconfig.get_platform() reports (e.g. "macosx-11.0-arm64", "win-amd64").
 PLATFORM = sysconfig.get_platform()
 X86_TARGETS = PLATFORM.endswith("x86_64") and not PLATFORM.startswith("win")
-# Compiled once: the convolution drivers. Compiled once per target: the row functions of
-# convolution and the pooling kernels.
+# Compiled once: the convolution drivers.
 ONCE = ["_conv"]
-FAMILIES = ["_pool", "_conv_rows"]
-# The targets beyond the baseline: name -> (compiler flags, extra flags per family).
+# The targets beyond the baseline: name -> (compiler flags, the families compiled for it).
 # _cpu.h checks the same instruction sets (and the OS's saving of their registers) before
-# convpool imports one. The AVX-512 build of the pooling kernels vectorises its plain
-# loops 256 bits wide (-mprefer-vector-width=256: at 512 bits their stride-1 windows ran
-# about 20 % slower on Zen 4), while the hand-written 2 x 2 loops of _simd_pool.h take
-# 512-bit vectors (avg_pool of uint8 in about 0.9 x the AVX2 build's time).
+# convpool imports one. The pooling kernels have no AVX-512 build: they move memory
+# (2 x 2 windows at a copy's speed), and an AVX-512 build of them measured no faster than
+# the AVX2 one (Ice Lake server, 16 pooling cases, paired, 11 rounds: 0.87 to 1.30 x
+# the AVX2 build's time, median 1.03; Zen 4: 0.87 to 1.06) while it made a sixth of the
+# wheel (229 kB) and of the build. AVX-512 CPUs run the AVX2 build (_config.POOL_TARGETS).
 TARGETS = {
-    "avx2": (["-mavx2", "-mfma"], {}),
-    "avx512": (["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma"],
-               {"_pool": ["-mprefer-vector-width=256"]}),
+    "avx2": (["-mavx2", "-mfma"], ["_pool", "_conv_rows"]),
+    "avx512": (["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mfma"], ["_conv_rows"]),
 } if X86_TARGETS else {}
+FAMILIES = ["_pool", "_conv_rows"]
 
 
 # The one table of pixel types (and its lookups), which every template is expanded with.
@@ -186,8 +184,8 @@ def expand_templates() -> None:
         target = template.with_suffix("")
         text = Template(template.read_text(), name=str(template)).substitute(KINDS)
         _write(target, text)
-    for name in TARGETS:
-        for family in FAMILIES:
+    for name, (_, families) in TARGETS.items():
+        for family in families:
             # One translation per family: a target's module is the family's C under the
             # init function its file name calls for (PyInit__pool_avx2 for _pool_avx2).
             _write(PACKAGE / f"{family}_{name}.c",
@@ -210,8 +208,8 @@ INCLUDE = ["src/convpool"]
 # the compiling took 61 s with the targets last, 50 s in this order).
 extensions = [
     *(Extension(f"convpool.{family}_{name}", [f"src/convpool/{family}_{name}.c"], include_dirs=INCLUDE,
-                extra_compile_args=flags + extra.get(family, []), depends=[f"src/convpool/{family}.c"])
-      for family in FAMILIES for name, (flags, extra) in TARGETS.items()),
+                extra_compile_args=flags, depends=[f"src/convpool/{family}.c"])
+      for family in FAMILIES for name, (flags, families) in TARGETS.items() if family in families),
     *(Extension(f"convpool.{name}", [f"src/convpool/{name}.pyx"], include_dirs=INCLUDE) for name in FAMILIES + ONCE),
 ]
 

@@ -340,6 +340,18 @@ def test_2x2_uint8_vector_loops_give_the_references_bits(windows):
                 assert_identical(convpool.avg_pool(image, dtype=dtype), reference.avg_pool(image, 2, dtype=dtype))
 
 
+def test_pooling_builds_stop_at_avx2():
+    # The pooling kernels are built for the baseline and AVX2 only (setup.py): a later
+    # target runs the AVX2 build, and no module of another is installed.
+    import importlib.util
+
+    assert _config.POOL_TARGETS == ("baseline", "avx2")
+    for name, build in _config.BUILDS.items():
+        own = name if name in _config.POOL_TARGETS else _config.POOL_TARGETS[-1]
+        assert build.pool.__name__ == ("convpool._pool" if own == "baseline" else f"convpool._pool_{own}")
+    assert importlib.util.find_spec("convpool._pool_avx512") is None
+
+
 def test_target_stubs_match(tmp_path):
     # Every target's modules are the baseline's source: the same stubs describe them
     # (the convolution drivers, convpool._conv, are one module for all targets).

@@ -1,8 +1,9 @@
 """Which build of the kernels runs, and the tuning that never changes a result.
 
 The kernels come in up to three builds of the same source, one per target (the row
-functions of convolution, `_conv_rows`, and the pooling kernels; the convolution drivers,
-`_conv`, are compiled once for all): baseline
+functions of convolution, `_conv_rows`, and the pooling kernels, which have no AVX-512
+build: AVX-512 CPUs run their AVX2 build, see :data:`POOL_TARGETS`; the convolution
+drivers, `_conv`, are compiled once for all): baseline
 (any CPU of the platform), AVX2 (with FMA) and AVX-512 (F, BW, VL, DQ, with FMA; VNNI,
 where the CPU has it, a runtime check inside it); the
 last two exist in GCC and Clang builds for x86-64 outside Windows. At import convpool
@@ -39,6 +40,10 @@ from . import _pool as _pool_baseline
 
 #: The targets, each running on a subset of the CPUs of the one before it.
 TARGETS: tuple[str, ...] = _conv.TARGETS
+#: The targets the pooling kernels are built for (setup.py's TARGETS): they move memory,
+#: and an AVX-512 build of them measured no faster than the AVX2 one. A target beyond
+#: these runs the last of them.
+POOL_TARGETS: tuple[str, ...] = ("baseline", "avx2")
 
 
 class ConvKernels:
@@ -85,7 +90,8 @@ def _builds() -> dict[str, Build]:
     for name in TARGETS[1 : best + 1]:
         try:
             rows = importlib.import_module(f"convpool._conv_rows_{name}")
-            pool = importlib.import_module(f"convpool._pool_{name}")
+            pool = (importlib.import_module(f"convpool._pool_{name}") if name in POOL_TARGETS
+                    else builds[POOL_TARGETS[-1]].pool)
         except ImportError:  # a build without this target (MSVC, non-x86)
             break
         builds[name] = Build(name, ConvKernels(rows), pool)

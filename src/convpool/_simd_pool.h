@@ -2,10 +2,10 @@
  * max_pool/min_pool (the unsigned max or min of the two rows, then of each pixel pair)
  * and avg_pool's exact sums (pmaddubsw of each row's pixel pairs with ones, added in
  * int16, converted and times 0.25, which is the division by 4). The results are the
- * portable loops' bit for bit (integers; one exact product). 256 bits in the AVX2 build,
- * 512 in the AVX-512 build (whose plain loops setup.py keeps at 256 bits); the baseline
- * has no vectors here (CONVPOOL_POOL2 is 0) and takes the portable loops of
- * _pool.pxi.in.
+ * portable loops' bit for bit (integers; one exact product). 256 bits in the AVX2 build
+ * (which AVX-512 CPUs run too: setup.py builds the pooling kernels for no AVX-512
+ * target), 512 in an AVX-512 build; the baseline has no vectors here (CONVPOOL_POOL2 is
+ * 0) and takes the portable loops of _pool.pxi.in.
  */
 #ifndef CONVPOOL_SIMD_POOL_H
 #define CONVPOOL_SIMD_POOL_H
