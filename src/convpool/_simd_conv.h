@@ -138,12 +138,25 @@ static const int64_t cp_perm_idx[9][8] = {
 #else
 #define CP_BLOCK_U 3
 #endif
+/* Tap j of one image row, its vectors x, into output rows lo..hi: a[o] += kp[o][j] * x. */
+CP_INLINE void cp_fma_block_tap(cp_vd (*a)[CP_BLOCK_U], const double* const* kp, ptrdiff_t j, const cp_vd* x,
+                                int vs, int lo, int hi) {
+    cp_vd kv;
+    int o, u;
+#pragma GCC unroll 4
+    for (o = lo; o <= hi; o++) {
+        kv = cp_set1d(kp[o][j]);
+#pragma GCC unroll 4
+        for (u = 0; u < vs; u++)
+            a[o][u] = cp_fmaddd(kv, x[u], a[o][u]);
+    }
+}
 /* One image row's taps into output rows lo..hi (constants where inlined, so that every
    sum stays a register): output row o multiplies it by kernel row ki - o, ki being this
    image row's kernel row for output row 0 (taps k[(ki - o) * pc + j]). */
 CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const double* k, ptrdiff_t ki, ptrdiff_t pc,
                                 cp_vd (*a)[CP_BLOCK_U], int vs, int lo, int hi) {
-    cp_vd x[CP_BLOCK_U], kv;
+    cp_vd x[CP_BLOCK_U];
     const double* kp[CONVPOOL_FMA_BLOCK];
     ptrdiff_t j;
     int o, u;
@@ -173,13 +186,7 @@ CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const dou
                 for (u = 0; u < vs; u++)
                     x[u] = _mm512_permutex2var_pd(v[u], idx, v[u + 1]);
             }
-#pragma GCC unroll 4
-            for (o = lo; o <= hi; o++) {
-                kv = cp_set1d(kp[o][j]);
-#pragma GCC unroll 4
-                for (u = 0; u < vs; u++)
-                    a[o][u] = cp_fmaddd(kv, x[u], a[o][u]);
-            }
+            cp_fma_block_tap(a, kp, j, x, vs, lo, hi);
         }
         j0 = j1;
     }
@@ -188,13 +195,7 @@ CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const dou
 #pragma GCC unroll 4
         for (u = 0; u < vs; u++)
             x[u] = cp_loadd(q + col[j] + CP_VD_LANES * u);
-#pragma GCC unroll 4
-        for (o = lo; o <= hi; o++) {
-            kv = cp_set1d(kp[o][j]);
-#pragma GCC unroll 4
-            for (u = 0; u < vs; u++)
-                a[o][u] = cp_fmaddd(kv, x[u], a[o][u]);
-        }
+        cp_fma_block_tap(a, kp, j, x, vs, lo, hi);
     }
 #endif
 }
