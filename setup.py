@@ -163,7 +163,7 @@ ONCE = ["_conv"]
 # convpool imports one. The pooling kernels have no AVX-512 build: they move memory
 # (2 x 2 windows at a copy's speed), and an AVX-512 build of them measured no faster than
 # the AVX2 one (Ice Lake server, 16 pooling cases, paired, 11 rounds: 0.87 to 1.30 x
-# the AVX2 build's time, median 1.03; Zen 4: 0.87 to 1.06) while it made a sixth of the
+# the AVX2 build's time, median 1.02; Zen 4: 0.87 to 1.06) while it made a sixth of the
 # wheel (229 kB) and of the build. AVX-512 CPUs run the AVX2 build (_config.POOL_TARGETS).
 TARGETS = {
     "avx2": (["-mavx2", "-mfma"], ["_pool", "_conv_rows"]),
