@@ -215,7 +215,8 @@ def test_float_blocks_and_pairs_are_the_same_sums_in_both_vector_builds(kernel, 
     """The AVX-512 and AVX2 builds add the same products of a non-integer kernel in the
     same order, one fused multiply-add per tap, whatever the vector width: the same bits
     at every width and tail (infinities and NaNs included), each output dtype. A float32
-    image, read in place and converted in registers, gets the sums of its float64 copy."""
+    image (read in place by the fused pairs, converted row by row for the blocks) gets
+    the sums of its float64 copy."""
     kh, kw = kernel.shape
     for n in (*range(1, 41), 63, 64, 65, 513, 1030):
         image = make_image(dtype, (kh + 6, kw - 1 + n), seed=n)
