@@ -85,6 +85,28 @@ def test_signed_zeros_follow_row_major_order(build, kind, dtype):
             assert_identical(pool(tiled, size, stride=1), REFERENCES[kind](tiled, size, 1))
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32], ids=lambda t: np.dtype(t).name)
+@pytest.mark.parametrize("windows", [1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 200])
+def test_2x2_vector_loops_give_the_references_bits(build, dtype, windows):
+    """The hand-written 2 x 2 loops (uint8, uint16 and float32; 8 to 64 windows a step by
+    target and dtype), and the portable loop after them. Float rows of tying values: the
+    first four without NaN (the vector loop's result), the last two with one NaN each,
+    at the row's end or anywhere (the vector loop gives up: the portable loop's result)."""
+    rng = np.random.default_rng(windows)
+    image = ties_image(dtype, (6, 2 * windows + 1), seed=windows)
+    if image.dtype.kind == "f":
+        image[np.isnan(image)] = -0.0
+        image[4, -2] = np.nan
+        image[5, rng.integers(0, image.shape[1])] = np.nan
+    for kind in ("max", "min"):
+        for ceil_mode in (False, True):
+            expected = REFERENCES[kind](image, 2, 2, ceil_mode)
+            assert_identical(POOLS[kind](image, 2, ceil_mode=ceil_mode), expected)
+            # Rows that begin anywhere in a cache line.
+            assert_identical(POOLS[kind](image[:, 1:], 2, ceil_mode=ceil_mode),
+                             REFERENCES[kind](image[:, 1:], 2, 2, ceil_mode))
+
+
 def test_nan_anywhere_wins(build):
     for dtype in (np.float32, np.float64):
         for size, stride in ((2, 2), (3, 3), (3, 1), (5, 1), (4, 4)):

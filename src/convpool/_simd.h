@@ -137,6 +137,32 @@ CP_INLINE void cp_storef(float* p, cp_vf x) { _mm512_storeu_ps(p, x); }
 CP_INLINE cp_vf cp_set1f(float x) { return _mm512_set1_ps(x); }
 CP_INLINE cp_vf cp_mulf(cp_vf a, cp_vf b) { return _mm512_mul_ps(a, b); }
 CP_INLINE cp_vf cp_tof(cp_vi a) { return _mm512_cvtepi32_ps(a); }
+CP_INLINE cp_vf cp_loadf(const float* p) { return _mm512_loadu_ps(p); }
+CP_INLINE cp_vf cp_zerof(void) { return _mm512_setzero_ps(); }
+CP_INLINE cp_vf cp_orf(cp_vf a, cp_vf b) { return _mm512_or_ps(a, b); }
+/* max: b where either is NaN (b is the second operand, as maxps); min likewise. */
+CP_INLINE cp_vf cp_maxf(cp_vf a, cp_vf b) { return _mm512_max_ps(a, b); }
+CP_INLINE cp_vf cp_minf(cp_vf a, cp_vf b) { return _mm512_min_ps(a, b); }
+/* All ones in the lanes where a or b is NaN; whether any lane of such a mask is set. */
+CP_INLINE cp_vf cp_unordf(cp_vf a, cp_vf b) {
+    return _mm512_castsi512_ps(_mm512_movm_epi32(_mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q)));
+}
+CP_INLINE int cp_anyf(cp_vf m) { return _mm512_movepi32_mask(_mm512_castps_si512(m)) != 0; }
+/* The even (odd) lanes of each 128-bit block of a, then of b, block by block; and the
+   order cp_pairsf puts them in: the even (odd) lanes of a, then those of b. */
+CP_INLINE cp_vf cp_evensf(cp_vf a, cp_vf b) { return _mm512_shuffle_ps(a, b, 0x88); }
+CP_INLINE cp_vf cp_oddsf(cp_vf a, cp_vf b) { return _mm512_shuffle_ps(a, b, 0xdd); }
+CP_INLINE cp_vf cp_pairsf(cp_vf x) {
+    return _mm512_castpd_ps(_mm512_permutexvar_pd(_mm512_set_epi64(7, 5, 3, 1, 6, 4, 2, 0), _mm512_castps_pd(x)));
+}
+CP_INLINE cp_vi cp_max_u16(cp_vi a, cp_vi b) { return _mm512_max_epu16(a, b); }
+CP_INLINE cp_vi cp_min_u16(cp_vi a, cp_vi b) { return _mm512_min_epu16(a, b); }
+CP_INLINE cp_vi cp_srli32(cp_vi a, int n) { return _mm512_srli_epi32(a, (unsigned)n); }
+/* The low 16 bits of the int32 lanes of a, then of b (each lane within 0..65535). */
+CP_INLINE void cp_store_low_words32(void* p, cp_vi a, cp_vi b) {
+    _mm256_storeu_si256((__m256i*)p, _mm512_cvtepi32_epi16(a));
+    _mm256_storeu_si256((__m256i*)p + 1, _mm512_cvtepi32_epi16(b));
+}
 
 #elif CONVPOOL_VBITS == 256
 typedef __m256i cp_vi;
@@ -208,6 +234,22 @@ CP_INLINE void cp_storef(float* p, cp_vf x) { _mm256_storeu_ps(p, x); }
 CP_INLINE cp_vf cp_set1f(float x) { return _mm256_set1_ps(x); }
 CP_INLINE cp_vf cp_mulf(cp_vf a, cp_vf b) { return _mm256_mul_ps(a, b); }
 CP_INLINE cp_vf cp_tof(cp_vi a) { return _mm256_cvtepi32_ps(a); }
+CP_INLINE cp_vf cp_loadf(const float* p) { return _mm256_loadu_ps(p); }
+CP_INLINE cp_vf cp_zerof(void) { return _mm256_setzero_ps(); }
+CP_INLINE cp_vf cp_orf(cp_vf a, cp_vf b) { return _mm256_or_ps(a, b); }
+CP_INLINE cp_vf cp_maxf(cp_vf a, cp_vf b) { return _mm256_max_ps(a, b); }
+CP_INLINE cp_vf cp_minf(cp_vf a, cp_vf b) { return _mm256_min_ps(a, b); }
+CP_INLINE cp_vf cp_unordf(cp_vf a, cp_vf b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
+CP_INLINE int cp_anyf(cp_vf m) { return _mm256_movemask_ps(m) != 0; }
+CP_INLINE cp_vf cp_evensf(cp_vf a, cp_vf b) { return _mm256_shuffle_ps(a, b, 0x88); }
+CP_INLINE cp_vf cp_oddsf(cp_vf a, cp_vf b) { return _mm256_shuffle_ps(a, b, 0xdd); }
+CP_INLINE cp_vf cp_pairsf(cp_vf x) { return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(x), 0xd8)); }
+CP_INLINE cp_vi cp_max_u16(cp_vi a, cp_vi b) { return _mm256_max_epu16(a, b); }
+CP_INLINE cp_vi cp_min_u16(cp_vi a, cp_vi b) { return _mm256_min_epu16(a, b); }
+CP_INLINE cp_vi cp_srli32(cp_vi a, int n) { return _mm256_srli_epi32(a, n); }
+CP_INLINE void cp_store_low_words32(void* p, cp_vi a, cp_vi b) {
+    _mm256_storeu_si256((__m256i*)p, _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xd8));
+}
 #endif
 
 #endif /* CONVPOOL_SIMD_H */
