@@ -50,7 +50,7 @@ ctypedef struct ConvRows:
     # Integer taps over a run of pixels, in an int16, int32 or int64 accumulator.
     void (*int_run)(int kind, int bits, const char* anchor, const Py_ssize_t* offset,
                     const int64_t* coef, Py_ssize_t nt, void* acc, char* dst, Py_ssize_t n,
-                    bint direct) noexcept nogil
+                    int direct) noexcept nogil
     # uint8 tap pairs (vpmaddubsw) and quads (vpdpbusd: has_quads), and their rows.
     void (*pairs)(const uint8_t* const* ptr, const int16_t* coef, const int32_t* end,
                   int32_t ngroups, int32_t* acc, Py_ssize_t n, uint8_t* dst) noexcept nogil
