@@ -346,6 +346,27 @@ def test_avg_every_dtype(build, dtype, out):
         assert_identical(convpool.avg_pool(image, **args, dtype=out), reference_avg(image, **args, dtype=out))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+def test_avg_3x3_windows_in_one_pass(build, dtype):
+    """3 x 3 windows of column stride 3 (their three rows summed in one pass) give the
+    reference's sums in its order: pixels of many magnitudes, whose float64 sum depends
+    on it, and windows clipped by padding and ceil_mode at both ends of the rows."""
+    rng = np.random.default_rng(6)
+    if np.dtype(dtype).kind == "f":
+        image = (rng.standard_normal((10, 47)) * 10.0 ** rng.integers(-3, 8, (10, 47))).astype(dtype)
+    else:
+        image = rng.integers(-(2**31), 2**31, (10, 47)).astype(dtype)
+    for args in [
+        {"size": 3},
+        {"size": 3, "padding": 1},
+        {"size": 3, "padding": 1, "ceil_mode": True},
+        {"size": 3, "ceil_mode": True, "count_include_pad": False},
+        {"size": 3, "stride": (2, 3), "padding": (1, 1)},
+    ]:
+        assert_identical(convpool.avg_pool(image, **args), reference_avg(image, **args))
+        assert_identical(convpool.avg_pool(image[:, 1:], **args), reference_avg(image[:, 1:], **args))
+
+
 def test_avg_include_pad_counts_padding():
     """torch's divisor: padding counts, but not what ceil_mode's last window reaches past it."""
     image = np.ones((3, 3))
