@@ -33,6 +33,7 @@ _TABLE.has_pair_f32 = CONVPOOL_PAIR_F32
 _TABLE.fma_rows = convpool_fma_rows
 _TABLE.has_fma_rows = CONVPOOL_FMA_ROWS
 _TABLE.fma_block = convpool_fma_block
+_TABLE.fma_block_f32 = convpool_fma_block_f32
 _TABLE.fma_block_rows = CONVPOOL_FMA_BLOCK
 _TABLE.int_run = _int_run
 _TABLE.pairs = convpool_pairs

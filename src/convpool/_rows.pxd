@@ -46,6 +46,9 @@ ctypedef struct ConvRows:
     # taps in the same columns, each pixel loaded once for all of them.
     void (*fma_block)(const double* const* rows, const Py_ssize_t* col, const double* k, Py_ssize_t kh,
                       Py_ssize_t pc, Py_ssize_t nr, double* const* acc, Py_ssize_t n) noexcept nogil
+    # The same on float32 image rows, read in place.
+    void (*fma_block_f32)(const float* const* rows, const Py_ssize_t* col, const double* k, Py_ssize_t kh,
+                          Py_ssize_t pc, Py_ssize_t nr, double* const* acc, Py_ssize_t n) noexcept nogil
     Py_ssize_t fma_block_rows
     # Integer taps over a run of pixels, in an int16, int32 or int64 accumulator.
     void (*int_run)(int kind, int bits, const char* anchor, const Py_ssize_t* offset,

@@ -149,11 +149,25 @@ CP_INLINE void cp_fma_block_tap(cp_vd (*a)[CP_BLOCK_U], const double* const* kp,
             a[o][u] = cp_fmaddd(kv, x[u], a[o][u]);
     }
 }
+/* CP_VD_LANES pixels of an image row from pixel i on, as float64: the row float32 (f32,
+   a constant where inlined: each function below has an instance for each kind of row)
+   or float64; and (AVX-512) the first m of them, the others 0, reading no further. */
+CP_INLINE cp_vd cp_row_load(const void* q, ptrdiff_t i, int f32) {
+    return f32 ? cp_loadd_f32((const float*)q + i) : cp_loadd((const double*)q + i);
+}
+#if CONVPOOL_VBITS == 512
+CP_INLINE cp_vd cp_row_load_first(const void* q, ptrdiff_t i, int m, int f32) {
+    __mmask8 k = (__mmask8)((1u << m) - 1u);
+    return f32 ? _mm512_cvtps_pd(_mm256_maskz_loadu_ps(k, (const float*)q + i))
+               : _mm512_maskz_loadu_pd(k, (const double*)q + i);
+}
+#endif
 /* One image row's taps into output rows lo..hi (constants where inlined, so that every
    sum stays a register): output row o multiplies it by kernel row ki - o, ki being this
-   image row's kernel row for output row 0 (taps k[(ki - o) * pc + j]). */
-CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const double* k, ptrdiff_t ki, ptrdiff_t pc,
-                                cp_vd (*a)[CP_BLOCK_U], int vs, int lo, int hi) {
+   image row's kernel row for output row 0 (taps k[(ki - o) * pc + j]); the row's pixels
+   from column c on. */
+CP_INLINE void cp_fma_block_row(const void* q, ptrdiff_t c, const ptrdiff_t* col, const double* k, ptrdiff_t ki,
+                                ptrdiff_t pc, cp_vd (*a)[CP_BLOCK_U], int vs, int lo, int hi, int f32) {
     cp_vd x[CP_BLOCK_U];
     const double* kp[CONVPOOL_FMA_BLOCK];
     ptrdiff_t j;
@@ -164,14 +178,14 @@ CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const dou
 #if CONVPOOL_VBITS == 512
     ptrdiff_t j0 = 0, j1;
     while (j0 < pc) {
-        const double* q0 = q + col[j0];
+        ptrdiff_t c0 = c + col[j0];
         cp_vd v[CP_BLOCK_U + 1];
         for (j1 = j0 + 1; j1 < pc && col[j1] - col[j0] <= 8; j1++)
             ;
 #pragma GCC unroll 4
         for (u = 0; u < vs; u++)
-            v[u] = cp_loadd(q0 + CP_VD_LANES * u);
-        v[vs] = _mm512_maskz_loadu_pd((__mmask8)((1u << (col[j1 - 1] - col[j0])) - 1u), q0 + CP_VD_LANES * vs);
+            v[u] = cp_row_load(q, c0 + CP_VD_LANES * u, f32);
+        v[vs] = cp_row_load_first(q, c0 + CP_VD_LANES * vs, (int)(col[j1 - 1] - col[j0]), f32);
         for (j = j0; j < j1; j++) {
             ptrdiff_t d = col[j] - col[j0];
             if (d == 0) {
@@ -192,7 +206,7 @@ CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const dou
     for (j = 0; j < pc; j++) {
 #pragma GCC unroll 4
         for (u = 0; u < vs; u++)
-            x[u] = cp_loadd(q + col[j] + CP_VD_LANES * u);
+            x[u] = cp_row_load(q, c + col[j] + CP_VD_LANES * u, f32);
         cp_fma_block_tap(a, kp, j, x, vs, lo, hi);
     }
 #endif
@@ -201,8 +215,8 @@ CP_INLINE void cp_fma_block_row(const double* q, const ptrdiff_t* col, const dou
    o = lo..hi as their kernel row ii - o: rows 0, 0..1, 0..2 at the top, all of them
    while ii < kh, then 1.., 2.., 3.. at the bottom; each phase its own loop, so the long
    middle one has no tests. */
-CP_INLINE void cp_fma_block_step(const double* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
-                                 ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t c, int vs) {
+CP_INLINE void cp_fma_block_step(const void* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
+                                 ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t c, int vs, int f32) {
     cp_vd a[CONVPOOL_FMA_BLOCK][CP_BLOCK_U];
     ptrdiff_t ii;
     int o, u, e;
@@ -213,48 +227,61 @@ CP_INLINE void cp_fma_block_step(const double* const* rows, const ptrdiff_t* col
             a[o][u] = cp_zerod();
 #pragma GCC unroll 4
     for (e = 0; e < nr - 1; e++)
-        cp_fma_block_row(rows[e] + c, col, k, e, pc, a, vs, 0, e);
+        cp_fma_block_row(rows[e], c, col, k, e, pc, a, vs, 0, e, f32);
     for (ii = nr - 1; ii < kh; ii++)
-        cp_fma_block_row(rows[ii] + c, col, k, ii, pc, a, vs, 0, nr - 1);
+        cp_fma_block_row(rows[ii], c, col, k, ii, pc, a, vs, 0, nr - 1, f32);
 #pragma GCC unroll 4
     for (e = 1; e < nr; e++)
-        cp_fma_block_row(rows[kh - 1 + e] + c, col, k, kh - 1 + e, pc, a, vs, e, nr - 1);
+        cp_fma_block_row(rows[kh - 1 + e], c, col, k, kh - 1 + e, pc, a, vs, e, nr - 1, f32);
 #pragma GCC unroll 4
     for (o = 0; o < nr; o++)
 #pragma GCC unroll 4
         for (u = 0; u < vs; u++)
             cp_stored(acc[o] + c + CP_VD_LANES * u, a[o][u]);
 }
-CP_INLINE void cp_fma_block(const double* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
-                            ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t n) {
+CP_INLINE void cp_fma_block(const void* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
+                            ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t n, int f32) {
     ptrdiff_t c = 0, i, j;
     int o;
     for (; c + CP_VD_LANES * CP_BLOCK_U <= n; c += CP_VD_LANES * CP_BLOCK_U)
-        cp_fma_block_step(rows, col, k, kh, pc, nr, acc, c, CP_BLOCK_U);
+        cp_fma_block_step(rows, col, k, kh, pc, nr, acc, c, CP_BLOCK_U, f32);
     for (; c + CP_VD_LANES <= n; c += CP_VD_LANES)
-        cp_fma_block_step(rows, col, k, kh, pc, nr, acc, c, 1);
+        cp_fma_block_step(rows, col, k, kh, pc, nr, acc, c, 1, f32);
     for (; c < n; c++) {
         for (o = 0; o < nr; o++) {
             double a = 0.0;
             for (i = 0; i < kh; i++)
                 for (j = 0; j < pc; j++)
-                    a = fma(k[i * pc + j], rows[i + o][col[j] + c], a);
+                    a = fma(k[i * pc + j], f32 ? (double)((const float*)rows[i + o])[col[j] + c]
+                                                : ((const double*)rows[i + o])[col[j] + c], a);
             acc[o][c] = a;
         }
     }
 }
+/* One instance per count of rows, so that every sum is a register. */
+#define CP_FMA_BLOCK_ROWS(rows, f32)                                                          \
+    switch (nr) {                                                                             \
+    case 1: cp_fma_block(rows, col, k, kh, pc, 1, acc, n, f32); break;                        \
+    case 2: cp_fma_block(rows, col, k, kh, pc, 2, acc, n, f32); break;                        \
+    case 3: cp_fma_block(rows, col, k, kh, pc, 3, acc, n, f32); break;                        \
+    default: cp_fma_block(rows, col, k, kh, pc, 4, acc, n, f32); break;                       \
+    }
 #endif
 
 static void convpool_fma_block(const double* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
                                ptrdiff_t pc, ptrdiff_t nr, double* const* acc, ptrdiff_t n) {
 #if CONVPOOL_VBITS
-    /* One instance per count of rows, so that every sum is a register. */
-    switch (nr) {
-    case 1: cp_fma_block(rows, col, k, kh, pc, 1, acc, n); break;
-    case 2: cp_fma_block(rows, col, k, kh, pc, 2, acc, n); break;
-    case 3: cp_fma_block(rows, col, k, kh, pc, 3, acc, n); break;
-    default: cp_fma_block(rows, col, k, kh, pc, 4, acc, n); break;
-    }
+    CP_FMA_BLOCK_ROWS((const void* const*)rows, 0)
+#else
+    (void)rows, (void)col, (void)k, (void)kh, (void)pc, (void)nr, (void)acc, (void)n;
+#endif
+}
+/* convpool_fma_block on float32 image rows, read in place: the same sums (each pixel
+   converted to float64 exactly as it is loaded). */
+static void convpool_fma_block_f32(const float* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
+                                   ptrdiff_t pc, ptrdiff_t nr, double* const* acc, ptrdiff_t n) {
+#if CONVPOOL_VBITS
+    CP_FMA_BLOCK_ROWS((const void* const*)rows, 1)
 #else
     (void)rows, (void)col, (void)k, (void)kh, (void)pc, (void)nr, (void)acc, (void)n;
 #endif
