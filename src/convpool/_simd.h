@@ -163,6 +163,13 @@ CP_INLINE void cp_store_low_words32(void* p, cp_vi a, cp_vi b) {
     _mm256_storeu_si256((__m256i*)p, _mm512_cvtepi32_epi16(a));
     _mm256_storeu_si256((__m256i*)p + 1, _mm512_cvtepi32_epi16(b));
 }
+/* The same stores past the caches (non-temporal), to addresses that are multiples of
+   CP_VI_BYTES; _mm_sfence() after the last. */
+CP_INLINE void cp_streamf(float* p, cp_vf x) { _mm512_stream_ps(p, x); }
+CP_INLINE void cp_stream_low_words32(void* p, cp_vi a, cp_vi b) {
+    _mm256_stream_si256((__m256i*)p, _mm512_cvtepi32_epi16(a));
+    _mm256_stream_si256((__m256i*)p + 1, _mm512_cvtepi32_epi16(b));
+}
 
 #elif CONVPOOL_VBITS == 256
 typedef __m256i cp_vi;
@@ -249,6 +256,10 @@ CP_INLINE cp_vi cp_min_u16(cp_vi a, cp_vi b) { return _mm256_min_epu16(a, b); }
 CP_INLINE cp_vi cp_srli32(cp_vi a, int n) { return _mm256_srli_epi32(a, n); }
 CP_INLINE void cp_store_low_words32(void* p, cp_vi a, cp_vi b) {
     _mm256_storeu_si256((__m256i*)p, _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xd8));
+}
+CP_INLINE void cp_streamf(float* p, cp_vf x) { _mm256_stream_ps(p, x); }
+CP_INLINE void cp_stream_low_words32(void* p, cp_vi a, cp_vi b) {
+    _mm256_stream_si256((__m256i*)p, _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xd8));
 }
 #endif
 

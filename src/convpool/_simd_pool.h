@@ -17,6 +17,8 @@
 #include "_simd.h"
 
 #define CONVPOOL_POOL2 (CONVPOOL_VBITS != 0)
+/* The boundary, in bytes, that the stores past the caches below write to. */
+#define CONVPOOL_STREAM_ALIGN (CONVPOOL_VBITS ? CONVPOOL_VBITS / 8 : 1)
 
 #if CONVPOOL_VBITS
 /* CP_VI_BYTES windows per step: 2 vectors of each row. */
@@ -55,10 +57,12 @@ CONVPOOL_EXTREME2(min, cp_min_u8, CONVPOOL_GT)
 
 /* 2 x 2 windows of uint16 pixels: the unsigned max or min of the two rows, then of each
    pixel pair (as 32-bit lanes: the pair's second pixel shifted onto its first); the
-   windows 0 .. c - 1 for the largest c <= n that vectors reach; returns c. */
+   windows 0 .. c - 1 for the largest c <= n that vectors reach; returns c. With stream
+   (dst then a multiple of CP_VI_BYTES), the stores go past the caches: for outputs
+   that would only push the image out of them. */
 #define CONVPOOL_EXTREME2_U16(name, VOP)                                                        \
     static ptrdiff_t convpool_##name##2x2_u16(const uint16_t* r0, const uint16_t* r1, uint16_t* dst, \
-                                              ptrdiff_t n) {                                      \
+                                              ptrdiff_t n, int stream) {                          \
         ptrdiff_t c = 0;                                                                        \
         CONVPOOL_EXTREME2_U16_VECTOR(VOP)                                                       \
         return c;                                                                               \
@@ -67,40 +71,54 @@ CONVPOOL_EXTREME2(min, cp_min_u8, CONVPOOL_GT)
    second pixel taken where it is larger (smaller), then down, the second row's taken
    where it is larger (smaller)): maxps (b, a) is b where b > a, else a. That is the
    fold's result where no pixel is NaN; where one is (any lane of the pairs compared
-   unordered), the function returns 0, and the caller's loop does the row. */
+   unordered), the function returns 0, and the caller's loop does the row. stream as
+   above. */
 #define CONVPOOL_EXTREME2_F32(name, VOP)                                                        \
-    static ptrdiff_t convpool_##name##2x2_f32(const float* r0, const float* r1, float* dst, ptrdiff_t n) { \
+    static ptrdiff_t convpool_##name##2x2_f32(const float* r0, const float* r1, float* dst, ptrdiff_t n, \
+                                              int stream) {                                       \
         ptrdiff_t c = 0;                                                                        \
         CONVPOOL_EXTREME2_F32_VECTOR(VOP)                                                       \
         return c;                                                                               \
     }
 #if CONVPOOL_VBITS
-#define CONVPOOL_EXTREME2_U16_VECTOR(VOP)                                                       \
-    enum { P = CP_VI_BYTES / 2 }; /* windows per step: 2 vectors of each row */                  \
-    const cp_vi low = cp_set1_32(0xffff);                                                       \
+/* A loop written once, in two copies: stores to the caches or past them. */
+#define CONVPOOL_STORES(LOOP, VOP, STORE, STREAM) \
+    if (stream) {                            \
+        LOOP(VOP, STREAM)                    \
+        _mm_sfence();                        \
+    } else {                                 \
+        LOOP(VOP, STORE)                     \
+    }
+#define CONVPOOL_EXTREME2_U16_LOOP(VOP, STORE)                                                  \
     for (; c + P <= n; c += P) {                                                                \
         cp_vi m0 = VOP(cp_load(r0 + 2 * c), cp_load(r1 + 2 * c));                               \
         cp_vi m1 = VOP(cp_load(r0 + 2 * c + P), cp_load(r1 + 2 * c + P));                       \
         m0 = cp_and(VOP(m0, cp_srli32(m0, 16)), low);                                           \
         m1 = cp_and(VOP(m1, cp_srli32(m1, 16)), low);                                           \
-        cp_store_low_words32(dst + c, m0, m1);                                                  \
+        STORE(dst + c, m0, m1);                                                                 \
     }
-#define CONVPOOL_EXTREME2_F32_VECTOR(VOP)                                                       \
-    enum { L = CP_VF_LANES }; /* windows per step: 2 vectors of each row */                     \
-    cp_vf nan = cp_zerof();                                                                     \
+#define CONVPOOL_EXTREME2_U16_VECTOR(VOP)                                                       \
+    enum { P = CP_VI_BYTES / 2 }; /* windows per step: 2 vectors of each row */                  \
+    const cp_vi low = cp_set1_32(0xffff);                                                       \
+    CONVPOOL_STORES(CONVPOOL_EXTREME2_U16_LOOP, VOP, cp_store_low_words32, cp_stream_low_words32)
+#define CONVPOOL_EXTREME2_F32_LOOP(VOP, STORE)                                                  \
     for (; c + L <= n; c += L) {                                                                \
         cp_vf a0 = cp_loadf(r0 + 2 * c), a1 = cp_loadf(r0 + 2 * c + L);                         \
         cp_vf b0 = cp_loadf(r1 + 2 * c), b1 = cp_loadf(r1 + 2 * c + L);                         \
         nan = cp_orf(nan, cp_orf(cp_unordf(a0, a1), cp_unordf(b0, b1)));                        \
         cp_vf top = VOP(cp_oddsf(a0, a1), cp_evensf(a0, a1));                                   \
         cp_vf bottom = VOP(cp_oddsf(b0, b1), cp_evensf(b0, b1));                                \
-        cp_storef(dst + c, cp_pairsf(VOP(bottom, top)));                                        \
-    }                                                                                           \
+        STORE(dst + c, cp_pairsf(VOP(bottom, top)));                                            \
+    }
+#define CONVPOOL_EXTREME2_F32_VECTOR(VOP)                                                       \
+    enum { L = CP_VF_LANES }; /* windows per step: 2 vectors of each row */                     \
+    cp_vf nan = cp_zerof();                                                                     \
+    CONVPOOL_STORES(CONVPOOL_EXTREME2_F32_LOOP, VOP, cp_storef, cp_streamf)                     \
     if (cp_anyf(nan))                                                                           \
         return 0;
 #else
-#define CONVPOOL_EXTREME2_U16_VECTOR(VOP) (void)r0, (void)r1, (void)dst, (void)n;
-#define CONVPOOL_EXTREME2_F32_VECTOR(VOP) (void)r0, (void)r1, (void)dst, (void)n;
+#define CONVPOOL_EXTREME2_U16_VECTOR(VOP) (void)r0, (void)r1, (void)dst, (void)n, (void)stream;
+#define CONVPOOL_EXTREME2_F32_VECTOR(VOP) (void)r0, (void)r1, (void)dst, (void)n, (void)stream;
 #endif
 CONVPOOL_EXTREME2_U16(max, cp_max_u16)
 CONVPOOL_EXTREME2_U16(min, cp_min_u16)
