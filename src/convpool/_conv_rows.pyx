@@ -40,6 +40,7 @@ _TABLE.pairs = convpool_pairs
 _TABLE.pair_row = convpool_pair_row
 _TABLE.quads = convpool_quads
 _TABLE.quad_row = convpool_quad_row
+_TABLE.clamp_row = _clamp_row
 _TABLE.has_quads = QUADS
 _TABLE.cols_int_run = _cols_int_run
 _TABLE.rows_int_run = _rows_int_run

@@ -59,8 +59,9 @@ ctypedef struct ConvRows:
                   int32_t ngroups, int32_t* acc, Py_ssize_t n, uint8_t* dst) noexcept nogil
     void (*pair_row)(const uint8_t* x, uint8_t* z, Py_ssize_t w) noexcept nogil
     void (*quads)(const uint8_t* const* rows, Py_ssize_t kh, const int32_t* coef, Py_ssize_t nqc,
-                  int two, int32_t* acc, int32_t* acc2, Py_ssize_t n, uint8_t* d0, uint8_t* d1) noexcept nogil
+                  int two, int32_t* acc, int32_t* acc2, Py_ssize_t n) noexcept nogil
     void (*quad_row)(const uint8_t* x, uint8_t* z, Py_ssize_t w) noexcept nogil
+    void (*clamp_row)(uint8_t* dst, const int32_t* acc, Py_ssize_t n) noexcept nogil
     bint has_quads
     # The separable passes: columns, then rows (16-bit sums as vpmaddwd pairs where
     # has_madd16).

@@ -544,15 +544,7 @@ static void convpool_pair_row(const uint8_t* x, uint8_t* z, ptrdiff_t w) {
    the taps of kernel row i at columns 4q .. 4q + 3, the bytes of an int32, the first in
    the lowest (zeros past the kernel). rows[i]: the quads of image row i at output pixel
    0. Output row r into acc (image rows 0 .. kh - 1), and where `two`, row r + 1 into
-   acc2 (image rows 1 .. kh); or, where d0 is given (uint8 output of weight 1), clamped
-   to 0..255 into d0 and d1 as they are made, n pixels exactly (a separate pass over the
-   sums had cost 8 % of a 9 x 9 kernel's time). */
-/* m (up to 16, or none) of the int32 lanes of a, clamped to 0..255, as bytes. */
-CP_INLINE void cp_quad_clamp(uint8_t* p, __m512i a, ptrdiff_t m) {
-    if (m > 0)
-        _mm512_mask_cvtusepi32_storeu_epi8(p, (__mmask16)(m >= 16 ? 0xffff : (1u << m) - 1u),
-                                           _mm512_max_epi32(a, _mm512_setzero_si512()));
-}
+   acc2 (image rows 1 .. kh). */
 #define CONVPOOL_QUAD_LOADS(p)                                                                         \
     x0 = _mm512_loadu_si512(p), x1 = _mm512_loadu_si512((p) + 64), x2 = _mm512_loadu_si512((p) + 128), \
     x3 = _mm512_loadu_si512((p) + 192)
@@ -563,8 +555,7 @@ CP_INLINE void cp_quad_clamp(uint8_t* p, __m512i a, ptrdiff_t m) {
     a##3 = _mm512_dpbusd_epi32(a##3, x3, k);
 __attribute__((target("avx512vnni"))) static void convpool_quads(const uint8_t* const* rows, ptrdiff_t kh,
                                                                  const int32_t* coef, ptrdiff_t nqc, int two,
-                                                                 int32_t* acc, int32_t* acc2, ptrdiff_t n,
-                                                                 uint8_t* d0, uint8_t* d1) {
+                                                                 int32_t* acc, int32_t* acc2, ptrdiff_t n) {
     ptrdiff_t c, i, q;
     for (c = 0; c < n; c += 64) {
         __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -593,19 +584,6 @@ __attribute__((target("avx512vnni"))) static void convpool_quads(const uint8_t* 
             CONVPOOL_QUAD_LOADS(p);
             CONVPOOL_QUAD_ADD(b, m)
         }
-        if (d0) {
-            cp_quad_clamp(d0 + c, a0, n - c);
-            cp_quad_clamp(d0 + c + 16, a1, n - c - 16);
-            cp_quad_clamp(d0 + c + 32, a2, n - c - 32);
-            cp_quad_clamp(d0 + c + 48, a3, n - c - 48);
-            if (two) {
-                cp_quad_clamp(d1 + c, b0, n - c);
-                cp_quad_clamp(d1 + c + 16, b1, n - c - 16);
-                cp_quad_clamp(d1 + c + 32, b2, n - c - 32);
-                cp_quad_clamp(d1 + c + 48, b3, n - c - 48);
-            }
-            continue;
-        }
         _mm512_storeu_si512(acc + c, a0);
         _mm512_storeu_si512(acc + c + 16, a1);
         _mm512_storeu_si512(acc + c + 32, a2);
@@ -623,8 +601,8 @@ __attribute__((target("avx512vnni"))) static void convpool_quads(const uint8_t* 
 #else
 #define CONVPOOL_QUADS 0
 static void convpool_quads(const uint8_t* const* rows, ptrdiff_t kh, const int32_t* coef, ptrdiff_t nqc, int two,
-                           int32_t* acc, int32_t* acc2, ptrdiff_t n, uint8_t* d0, uint8_t* d1) {
-    (void)rows, (void)kh, (void)coef, (void)nqc, (void)two, (void)acc, (void)acc2, (void)n, (void)d0, (void)d1;
+                           int32_t* acc, int32_t* acc2, ptrdiff_t n) {
+    (void)rows, (void)kh, (void)coef, (void)nqc, (void)two, (void)acc, (void)acc2, (void)n;
 }
 #endif
 
