@@ -606,16 +606,18 @@ static void convpool_quads(const uint8_t* const* rows, ptrdiff_t kh, const int32
 }
 #endif
 
-/* Row x of w pixels as quads (x[c], x[c + 1], x[c + 2], x[c + 3]), zeros past the row. */
+/* Row x of w pixels as quads (x[c], x[c + 1], x[c + 2], x[c + 3]), zeros past the row.
+   The AVX-512 build makes 16 pixels' quads with two shuffles: their bytes' dwords spread
+   so that 128-bit lane l holds bytes 4l .. 4l + 15 (vpermd), then each lane's four quads
+   picked from those (vpshufb); four widenings, three shifts and three ors before. */
 static void convpool_quad_row(const uint8_t* x, uint8_t* z, ptrdiff_t w) {
     ptrdiff_t c = 0, j;
 #if CONVPOOL_VBITS == 512
-    for (; c + 19 <= w; c += 16) {
-        __m512i q = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)(x + c)));
-        q = _mm512_or_si512(q, _mm512_slli_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)(x + c + 1))), 8));
-        q = _mm512_or_si512(q, _mm512_slli_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)(x + c + 2))), 16));
-        q = _mm512_or_si512(q, _mm512_slli_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)(x + c + 3))), 24));
-        _mm512_storeu_si512(z + 4 * c, q);
+    const __m512i spread = _mm512_setr_epi32(0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5, 3, 4, 5, 6);
+    const __m512i pick = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5, 3, 4, 5, 6));
+    for (; c + 32 <= w; c += 16) {
+        __m512i v = _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i*)(x + c)));
+        _mm512_storeu_si512(z + 4 * c, _mm512_shuffle_epi8(_mm512_permutexvar_epi32(spread, v), pick));
     }
 #endif
     for (; c < w; c++)
