@@ -177,6 +177,13 @@ CP_INLINE void cp_fma_block_row(const void* q, ptrdiff_t c, const ptrdiff_t* col
         kp[o] = k + (ki - o) * pc;
 #if CONVPOOL_VBITS == 512
     ptrdiff_t j0 = 0, j1;
+    if (pc == 1) { /* a column of taps (the separable column pass): no runs, no shifts */
+#pragma GCC unroll 4
+        for (u = 0; u < vs; u++)
+            x[u] = cp_row_load(q, c + col[0] + CP_VD_LANES * u, f32);
+        cp_fma_block_tap(a, kp, 0, x, vs, lo, hi);
+        return;
+    }
     while (j0 < pc) {
         ptrdiff_t c0 = c + col[j0];
         cp_vd v[CP_BLOCK_U + 1];
