@@ -35,6 +35,7 @@ _TABLE.has_fma_rows = CONVPOOL_FMA_ROWS
 _TABLE.fma_block = convpool_fma_block
 _TABLE.fma_block_f32 = convpool_fma_block_f32
 _TABLE.fma_block_rows = CONVPOOL_FMA_BLOCK
+_TABLE.fma_column_rows = CONVPOOL_FMA_COLUMN
 _TABLE.int_run = _int_run
 _TABLE.pairs = convpool_pairs
 _TABLE.pair_row = convpool_pair_row

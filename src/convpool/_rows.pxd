@@ -50,6 +50,8 @@ ctypedef struct ConvRows:
     void (*fma_block_f32)(const float* const* rows, const Py_ssize_t* col, const double* k, Py_ssize_t kh,
                           Py_ssize_t pc, Py_ssize_t nr, double* const* acc, Py_ssize_t n) noexcept nogil
     Py_ssize_t fma_block_rows
+    # The most output rows fma_block takes at once where the kernel is one column of taps.
+    Py_ssize_t fma_column_rows
     # Integer taps over a run of pixels, in an int16, int32 or int64 accumulator.
     void (*int_run)(int kind, int bits, const char* anchor, const Py_ssize_t* offset,
                     const int64_t* coef, Py_ssize_t nt, void* acc, char* dst, Py_ssize_t n,
