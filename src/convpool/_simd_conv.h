@@ -183,13 +183,6 @@ CP_INLINE void cp_fma_block_row(const void* q, ptrdiff_t c, const ptrdiff_t* col
         kp[o] = k + (ki - o) * pc;
 #if CONVPOOL_VBITS == 512
     ptrdiff_t j0 = 0, j1;
-    if (pc == 1) { /* a column of taps (the separable column pass): no runs, no shifts */
-#pragma GCC unroll 4
-        for (u = 0; u < vs; u++)
-            x[u] = cp_row_load(q, c + col[0] + CP_VD_LANES * u, f32);
-        cp_fma_block_tap(a, kp, 0, x, vs, lo, hi);
-        return;
-    }
     while (j0 < pc) {
         ptrdiff_t c0 = c + col[j0];
         cp_vd v[CP_BLOCK_U + 1];
@@ -272,13 +265,14 @@ CP_INLINE void cp_fma_block(const void* const* rows, const ptrdiff_t* col, const
     }
 }
 #if CONVPOOL_VBITS == 512
-/* A column of taps (pc == 1, the separable column pass) for 8 output rows (kh >= 8) at
-   once, 2 vectors of columns each: the same sums as cp_fma_block's, each image row loaded
-   once for up to 8 rows, not 4 (a 13-tap column on float32 rows: 2.5 loads and
-   conversions per 13 multiply-adds, not 4). Image row ii feeds output rows o with kernel
-   row ii - o, in the order of ii, as in cp_fma_block_step. */
-CP_INLINE void cp_fma_column_row(const void* q, ptrdiff_t c, const double* k, ptrdiff_t ki, cp_vd (*a)[2], int vs,
-                                 int lo, int hi, int f32) {
+/* A column of taps (pc == 1: the separable column pass, and 2-D kernels of one column):
+   nr output rows (a constant where inlined; nr <= kh) of the same sums as cp_fma_block's,
+   2 vectors of columns each and up to 8 rows, each image row loaded (and converted) once
+   for all of them and no runs to find (13 taps on float32 rows: 2.5 loads and
+   conversions per 13 multiply-adds in 8 rows, 4 in cp_fma_block's 4). Image row ii feeds
+   output rows lo..hi with kernel row ii - o, in the order of ii, as in cp_fma_block_step. */
+CP_INLINE void cp_fma_column_row(const void* q, ptrdiff_t c, const double* k, ptrdiff_t ki,
+                                 cp_vd (*a)[2], int vs, int lo, int hi, int f32) {
     cp_vd x[2], kv;
     int o, u;
 #pragma GCC unroll 2
@@ -292,73 +286,90 @@ CP_INLINE void cp_fma_column_row(const void* q, ptrdiff_t c, const double* k, pt
             a[o][u] = cp_fmaddd(kv, x[u], a[o][u]);
     }
 }
-CP_INLINE void cp_fma_column_step(const void* const* rows, const double* k, ptrdiff_t kh, double* const* acc,
-                                  ptrdiff_t c, int vs, int f32) {
+CP_INLINE void cp_fma_column_step(const void* const* rows, const double* k, ptrdiff_t kh, int nr,
+                                  double* const* acc, ptrdiff_t at, ptrdiff_t c, int vs, int f32) {
     cp_vd a[CONVPOOL_FMA_COLUMN][2];
     ptrdiff_t ii;
     int o, u, e;
 #pragma GCC unroll 8
-    for (o = 0; o < CONVPOOL_FMA_COLUMN; o++)
+    for (o = 0; o < nr; o++)
 #pragma GCC unroll 2
         for (u = 0; u < vs; u++)
             a[o][u] = cp_zerod();
 #pragma GCC unroll 8
-    for (e = 0; e < CONVPOOL_FMA_COLUMN - 1; e++)
-        cp_fma_column_row(rows[e], c, k, e, a, vs, 0, e, f32);
-    for (ii = CONVPOOL_FMA_COLUMN - 1; ii < kh; ii++)
-        cp_fma_column_row(rows[ii], c, k, ii, a, vs, 0, CONVPOOL_FMA_COLUMN - 1, f32);
+    for (e = 0; e < nr - 1; e++)
+        cp_fma_column_row(rows[e], at + c, k, e, a, vs, 0, e, f32);
+    for (ii = nr - 1; ii < kh; ii++)
+        cp_fma_column_row(rows[ii], at + c, k, ii, a, vs, 0, nr - 1, f32);
 #pragma GCC unroll 8
-    for (e = 1; e < CONVPOOL_FMA_COLUMN; e++)
-        cp_fma_column_row(rows[kh - 1 + e], c, k, kh - 1 + e, a, vs, e, CONVPOOL_FMA_COLUMN - 1, f32);
+    for (e = 1; e < nr; e++)
+        cp_fma_column_row(rows[kh - 1 + e], at + c, k, kh - 1 + e, a, vs, e, nr - 1, f32);
 #pragma GCC unroll 8
-    for (o = 0; o < CONVPOOL_FMA_COLUMN; o++)
+    for (o = 0; o < nr; o++)
 #pragma GCC unroll 2
         for (u = 0; u < vs; u++)
             cp_stored(acc[o] + c + CP_VD_LANES * u, a[o][u]);
 }
-CP_INLINE void cp_fma_column(const void* const* rows, const double* k, ptrdiff_t kh, double* const* acc,
-                             ptrdiff_t n, int f32) {
+CP_INLINE void cp_fma_column(const void* const* rows, ptrdiff_t at, const double* k, ptrdiff_t kh, int nr,
+                             double* const* acc, ptrdiff_t n, int f32) {
     ptrdiff_t c = 0, i;
     int o;
     for (; c + 2 * CP_VD_LANES <= n; c += 2 * CP_VD_LANES)
-        cp_fma_column_step(rows, k, kh, acc, c, 2, f32);
+        cp_fma_column_step(rows, k, kh, nr, acc, at, c, 2, f32);
     for (; c + CP_VD_LANES <= n; c += CP_VD_LANES)
-        cp_fma_column_step(rows, k, kh, acc, c, 1, f32);
+        cp_fma_column_step(rows, k, kh, nr, acc, at, c, 1, f32);
     for (; c < n; c++) {
-        for (o = 0; o < CONVPOOL_FMA_COLUMN; o++) {
+        for (o = 0; o < nr; o++) {
             double a = 0.0;
             for (i = 0; i < kh; i++)
-                a = fma(k[i], f32 ? (double)((const float*)rows[i + o])[c] : ((const double*)rows[i + o])[c], a);
+                a = fma(k[i], f32 ? (double)((const float*)rows[i + o])[at + c] : ((const double*)rows[i + o])[at + c],
+                        a);
             acc[o][c] = a;
         }
     }
 }
+/* nr rows of a column of taps: 8, 4, 2 or 1 at a time (each row's sums are the same
+   whatever its group); functions of their own, so that the blocks' code stays as it is. */
+#define CP_FMA_COLUMN_ROWS(f32)                                                               \
+    while (nr > 0) {                                                                          \
+        int m = nr >= 8 ? 8 : nr >= 4 ? 4 : nr >= 2 ? 2 : 1;                                  \
+        switch (m) {                                                                          \
+        case 8: cp_fma_column(rows, at, k, kh, 8, acc, n, f32); break;                        \
+        case 4: cp_fma_column(rows, at, k, kh, 4, acc, n, f32); break;                        \
+        case 2: cp_fma_column(rows, at, k, kh, 2, acc, n, f32); break;                        \
+        default: cp_fma_column(rows, at, k, kh, 1, acc, n, f32); break;                       \
+        }                                                                                     \
+        rows += m;                                                                            \
+        acc += m;                                                                             \
+        nr -= m;                                                                              \
+    }
+static __attribute__((noinline)) void cp_fma_column_f64(const void* const* rows, ptrdiff_t at, const double* k,
+                                                        ptrdiff_t kh, ptrdiff_t nr, double* const* acc, ptrdiff_t n) {
+    CP_FMA_COLUMN_ROWS(0)
+}
+static __attribute__((noinline)) void cp_fma_column_f32(const void* const* rows, ptrdiff_t at, const double* k,
+                                                        ptrdiff_t kh, ptrdiff_t nr, double* const* acc, ptrdiff_t n) {
+    CP_FMA_COLUMN_ROWS(1)
+}
+#define CP_FMA_COLUMN(rows, f32)                                                              \
+    if (pc == 1) {                                                                            \
+        (f32 ? cp_fma_column_f32 : cp_fma_column_f64)(rows, col[0], k, kh, nr, acc, n);       \
+        return;                                                                               \
+    }
+#else
+#define CP_FMA_COLUMN(rows, f32)
 #endif
-/* One instance per count of rows, so that every sum is a register; more than
-   CONVPOOL_FMA_BLOCK rows only for a column of taps (up to CONVPOOL_FMA_COLUMN): 8 of a
-   kernel of 8 rows or more at once, else 4 at a time. */
+/* One instance per count of rows, so that every sum is a register; a column of taps
+   (more rows than CONVPOOL_FMA_BLOCK only there) in the AVX-512 build: cp_fma_column. */
 #define CP_FMA_BLOCK_ROWS(image_rows, f32)                                                    \
     const void* const* rows = (const void* const*)(image_rows);                               \
-    if (CONVPOOL_FMA_COLUMN > CONVPOOL_FMA_BLOCK && nr == CONVPOOL_FMA_COLUMN && kh >= nr) {  \
-        CP_FMA_COLUMN(rows, f32)                                                              \
-        return;                                                                               \
-    }                                                                                         \
-    for (; nr > CONVPOOL_FMA_BLOCK; nr -= CONVPOOL_FMA_BLOCK) {                               \
-        cp_fma_block(rows, col, k, kh, pc, CONVPOOL_FMA_BLOCK, acc, n, f32);                  \
-        rows += CONVPOOL_FMA_BLOCK;                                                           \
-        acc += CONVPOOL_FMA_BLOCK;                                                            \
-    }                                                                                         \
+    CP_FMA_COLUMN(rows, f32)                                                                  \
     switch (nr) {                                                                             \
     case 1: cp_fma_block(rows, col, k, kh, pc, 1, acc, n, f32); break;                        \
     case 2: cp_fma_block(rows, col, k, kh, pc, 2, acc, n, f32); break;                        \
     case 3: cp_fma_block(rows, col, k, kh, pc, 3, acc, n, f32); break;                        \
     default: cp_fma_block(rows, col, k, kh, pc, 4, acc, n, f32); break;                       \
     }
-#if CONVPOOL_VBITS == 512
-#define CP_FMA_COLUMN(rows, f32) cp_fma_column(rows, k, kh, acc, n, f32);
-#else
-#define CP_FMA_COLUMN(rows, f32)
-#endif
 #endif
 
 static void convpool_fma_block(const double* const* image_rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
