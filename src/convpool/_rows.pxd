@@ -74,8 +74,8 @@ ctypedef struct ConvRows:
                          bint direct) noexcept nogil
     void (*cols_float_run)(const double* const* rows, const double* coef, Py_ssize_t nt,
                            double* out, Py_ssize_t n) noexcept nogil
-    void (*rows_float_run)(const double* src, const Py_ssize_t* offset, const double* coef,
-                           Py_ssize_t nt, double* acc, Py_ssize_t n) noexcept nogil
+    bint (*rows_float_run)(const double* src, const Py_ssize_t* offset, const double* coef,
+                           Py_ssize_t nt, double* acc, Py_ssize_t n, float* out, double weight) noexcept nogil
     void (*rows_madd16)(const uint16_t* s, Py_ssize_t len, uint16_t flip, int32_t bias,
                         const int32_t* kpair, Py_ssize_t npairs, int16_t* z, int32_t* acc,
                         uint8_t* dst, Py_ssize_t n) noexcept nogil
