@@ -796,7 +796,7 @@ static void convpool_rows_madd16(const uint16_t* s, ptrdiff_t len, uint16_t flip
    loaded at every tap, 0.57 with valignq; the multiply-adds alone bound it near 0.46).
    Where `out` is given (and not `carry`), the sums go there instead of acc, as _put
    stores them into float32: (float)(weight * sum), so no pass over acc follows (13 x 13
-   float Gaussian into float32: 0.9x the time).
+   float Gaussian into float32, 2048 x 2048: 0.87 x the time).
    Returns 0 (nothing done) where it does not apply: other builds, more taps. */
 #define CONVPOOL_ROWS_FLOAT (CONVPOOL_VBITS == 512)
 
