@@ -217,33 +217,38 @@ CP_INLINE void cp_fma_block_row(const void* q, ptrdiff_t c, const ptrdiff_t* col
     }
 #endif
 }
-/* Columns c.. of nr <= kh output rows, vs vectors each. Image row ii feeds output rows
-   o = lo..hi as their kernel row ii - o: rows 0, 0..1, 0..2 at the top, all of them
-   while ii < kh, then 1.., 2.., 3.. at the bottom; each phase its own loop, so the long
-   middle one has no tests. */
+/* The body of a step over columns c.. of nr <= kh output rows, vs vectors each: the sums
+   a[o][u] from 0; image row ii added by ROW(ii, lo, hi) into output rows o = lo..hi as
+   their kernel row ii - o: rows 0, 0..1, 0..2 at the top, all of them while ii < kh, then
+   1.., 2.., 3.. at the bottom, each phase its own loop, so the long middle one has no
+   tests; then the sums stored into acc. */
+#define CP_STEP_ROWS(ROW)                                           \
+    ptrdiff_t ii;                                                   \
+    int o, u, e;                                                    \
+    CONVPOOL_UNROLL                                                 \
+    for (o = 0; o < nr; o++)                                        \
+        CONVPOOL_UNROLL                                             \
+        for (u = 0; u < vs; u++)                                    \
+            a[o][u] = cp_zerod();                                   \
+    CONVPOOL_UNROLL                                                 \
+    for (e = 0; e < nr - 1; e++)                                    \
+        ROW(e, 0, e);                                               \
+    for (ii = nr - 1; ii < kh; ii++)                                \
+        ROW(ii, 0, nr - 1);                                         \
+    CONVPOOL_UNROLL                                                 \
+    for (e = 1; e < nr; e++)                                        \
+        ROW(kh - 1 + e, e, nr - 1);                                 \
+    CONVPOOL_UNROLL                                                 \
+    for (o = 0; o < nr; o++)                                        \
+        CONVPOOL_UNROLL                                             \
+        for (u = 0; u < vs; u++)                                    \
+            cp_stored(acc[o] + c + CP_VD_LANES * u, a[o][u]);
 CP_INLINE void cp_fma_block_step(const void* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
                                  ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t c, int vs, int f32) {
     cp_vd a[CONVPOOL_FMA_BLOCK][CP_BLOCK_U];
-    ptrdiff_t ii;
-    int o, u, e;
-#pragma GCC unroll 4
-    for (o = 0; o < nr; o++)
-#pragma GCC unroll 4
-        for (u = 0; u < vs; u++)
-            a[o][u] = cp_zerod();
-#pragma GCC unroll 4
-    for (e = 0; e < nr - 1; e++)
-        cp_fma_block_row(rows[e], c, col, k, e, pc, a, vs, 0, e, f32);
-    for (ii = nr - 1; ii < kh; ii++)
-        cp_fma_block_row(rows[ii], c, col, k, ii, pc, a, vs, 0, nr - 1, f32);
-#pragma GCC unroll 4
-    for (e = 1; e < nr; e++)
-        cp_fma_block_row(rows[kh - 1 + e], c, col, k, kh - 1 + e, pc, a, vs, e, nr - 1, f32);
-#pragma GCC unroll 4
-    for (o = 0; o < nr; o++)
-#pragma GCC unroll 4
-        for (u = 0; u < vs; u++)
-            cp_stored(acc[o] + c + CP_VD_LANES * u, a[o][u]);
+#define CP_BLOCK_ROW(ii, lo, hi) cp_fma_block_row(rows[ii], c, col, k, ii, pc, a, vs, lo, hi, f32)
+    CP_STEP_ROWS(CP_BLOCK_ROW)
+#undef CP_BLOCK_ROW
 }
 CP_INLINE void cp_fma_block(const void* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
                             ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t n, int f32) {
@@ -289,26 +294,9 @@ CP_INLINE void cp_fma_column_row(const void* q, ptrdiff_t c, const double* k, pt
 CP_INLINE void cp_fma_column_step(const void* const* rows, const double* k, ptrdiff_t kh, int nr,
                                   double* const* acc, ptrdiff_t at, ptrdiff_t c, int vs, int f32) {
     cp_vd a[CONVPOOL_FMA_COLUMN][2];
-    ptrdiff_t ii;
-    int o, u, e;
-#pragma GCC unroll 8
-    for (o = 0; o < nr; o++)
-#pragma GCC unroll 2
-        for (u = 0; u < vs; u++)
-            a[o][u] = cp_zerod();
-#pragma GCC unroll 8
-    for (e = 0; e < nr - 1; e++)
-        cp_fma_column_row(rows[e], at + c, k, e, a, vs, 0, e, f32);
-    for (ii = nr - 1; ii < kh; ii++)
-        cp_fma_column_row(rows[ii], at + c, k, ii, a, vs, 0, nr - 1, f32);
-#pragma GCC unroll 8
-    for (e = 1; e < nr; e++)
-        cp_fma_column_row(rows[kh - 1 + e], at + c, k, kh - 1 + e, a, vs, e, nr - 1, f32);
-#pragma GCC unroll 8
-    for (o = 0; o < nr; o++)
-#pragma GCC unroll 2
-        for (u = 0; u < vs; u++)
-            cp_stored(acc[o] + c + CP_VD_LANES * u, a[o][u]);
+#define CP_COLUMN_ROW(ii, lo, hi) cp_fma_column_row(rows[ii], at + c, k, ii, a, vs, lo, hi, f32)
+    CP_STEP_ROWS(CP_COLUMN_ROW)
+#undef CP_COLUMN_ROW
 }
 CP_INLINE void cp_fma_column(const void* const* rows, ptrdiff_t at, const double* k, ptrdiff_t kh, int nr,
                              double* const* acc, ptrdiff_t n, int f32) {
