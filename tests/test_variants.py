@@ -193,7 +193,9 @@ def test_float_rows_in_pairs_match_the_reference(build, kshape, dtype):
 # Non-integer kernels whose rows have their taps in the same columns: the pairs of output
 # rows read in place from float32 images (up to 3 x 3), the blocks of output rows
 # (convpool_fma_block), whose AVX-512 build shifts each run of taps within 8 columns in
-# registers: runs of one to nine columns, several runs, gaps between the taps' columns.
+# registers: runs of one to nine columns, several runs, gaps between the taps' columns;
+# and kernels of one column of taps (cp_fma_column in the AVX-512 build), at column 0 or
+# further in.
 def _columns(kh, cols, width):
     k = np.zeros((kh, width))
     k[:, cols] = np.random.default_rng([kh, width, *cols]).uniform(-2, 2, (kh, len(cols)))
@@ -206,6 +208,8 @@ SAME_COLUMN_KERNELS = [
     _columns(5, [0, 3, 11, 12, 17], 18),  # runs of 0..3, then 11..17
     _columns(4, [0, 8, 9, 16], 17),  # a run spanning exactly 8 columns, then 9..16
     _columns(3, [2, 4], 5),
+    _columns(9, [1], 3),
+    _columns(13, [0], 1),
 ]
 
 
