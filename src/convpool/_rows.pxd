@@ -43,12 +43,16 @@ ctypedef struct ConvRows:
                      Py_ssize_t n) noexcept nogil
     bint has_fma_rows
     # With has_fma_rows: up to fma_block output rows of a kernel whose rows have their
-    # taps in the same columns, each pixel loaded once for all of them.
+    # taps in the same columns, each pixel loaded once for all of them; the sums go to
+    # acc, or, where out is not NULL (float32 output rows of weight 1), there as _put
+    # stores them.
     void (*fma_block)(const double* const* rows, const Py_ssize_t* col, const double* k, Py_ssize_t kh,
-                      Py_ssize_t pc, Py_ssize_t nr, double* const* acc, Py_ssize_t n) noexcept nogil
+                      Py_ssize_t pc, Py_ssize_t nr, double* const* acc, float* const* out,
+                      Py_ssize_t n) noexcept nogil
     # The same on float32 image rows, read in place.
     void (*fma_block_f32)(const float* const* rows, const Py_ssize_t* col, const double* k, Py_ssize_t kh,
-                          Py_ssize_t pc, Py_ssize_t nr, double* const* acc, Py_ssize_t n) noexcept nogil
+                          Py_ssize_t pc, Py_ssize_t nr, double* const* acc, float* const* out,
+                          Py_ssize_t n) noexcept nogil
     Py_ssize_t fma_block_rows
     # The most output rows fma_block takes at once where the kernel is one column of taps.
     Py_ssize_t fma_column_rows

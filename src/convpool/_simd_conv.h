@@ -221,43 +221,60 @@ CP_INLINE void cp_fma_block_row(const void* q, ptrdiff_t c, const ptrdiff_t* col
    a[o][u] from 0; image row ii added by ROW(ii, lo, hi) into output rows o = lo..hi as
    their kernel row ii - o: rows 0, 0..1, 0..2 at the top, all of them while ii < kh, then
    1.., 2.., 3.. at the bottom, each phase its own loop, so the long middle one has no
-   tests; then the sums stored into acc. */
-#define CP_STEP_ROWS(ROW)                                           \
-    ptrdiff_t ii;                                                   \
-    int o, u, e;                                                    \
-    CONVPOOL_UNROLL                                                 \
-    for (o = 0; o < nr; o++)                                        \
-        CONVPOOL_UNROLL                                             \
-        for (u = 0; u < vs; u++)                                    \
-            a[o][u] = cp_zerod();                                   \
-    CONVPOOL_UNROLL                                                 \
-    for (e = 0; e < nr - 1; e++)                                    \
-        ROW(e, 0, e);                                               \
-    for (ii = nr - 1; ii < kh; ii++)                                \
-        ROW(ii, 0, nr - 1);                                         \
-    CONVPOOL_UNROLL                                                 \
-    for (e = 1; e < nr; e++)                                        \
-        ROW(kh - 1 + e, e, nr - 1);                                 \
-    CONVPOOL_UNROLL                                                 \
-    for (o = 0; o < nr; o++)                                        \
-        CONVPOOL_UNROLL                                             \
-        for (u = 0; u < vs; u++)                                    \
-            cp_stored(acc[o] + c + CP_VD_LANES * u, a[o][u]);
+   tests; then the sums stored into acc, or, where out is given (float32 output rows of
+   weight 1), there as _put stores them, (float)sum: no pass over acc after (7 x 7 float
+   kernel on float32: 0.9x the time). Not for other weights: the weight's vector, hoisted
+   out of the loop over steps, took a register that the sums needed (spills in every
+   step of 4 rows). */
+#define CP_STEP_ROWS(ROW)                                             \
+    ptrdiff_t ii;                                                     \
+    int o, u, e;                                                      \
+    CONVPOOL_UNROLL                                                   \
+    for (o = 0; o < nr; o++)                                          \
+        CONVPOOL_UNROLL                                               \
+        for (u = 0; u < vs; u++)                                      \
+            a[o][u] = cp_zerod();                                     \
+    CONVPOOL_UNROLL                                                   \
+    for (e = 0; e < nr - 1; e++)                                      \
+        ROW(e, 0, e);                                                 \
+    for (ii = nr - 1; ii < kh; ii++)                                  \
+        ROW(ii, 0, nr - 1);                                           \
+    CONVPOOL_UNROLL                                                   \
+    for (e = 1; e < nr; e++)                                          \
+        ROW(kh - 1 + e, e, nr - 1);                                   \
+    if (out) {                                                        \
+        CONVPOOL_UNROLL                                               \
+        for (o = 0; o < nr; o++)                                      \
+            CONVPOOL_UNROLL                                           \
+            for (u = 0; u < vs; u++)                                  \
+                cp_stored_f32(out[o] + c + CP_VD_LANES * u, a[o][u]); \
+    } else {                                                          \
+        CONVPOOL_UNROLL                                               \
+        for (o = 0; o < nr; o++)                                      \
+            CONVPOOL_UNROLL                                           \
+            for (u = 0; u < vs; u++)                                  \
+                cp_stored(acc[o] + c + CP_VD_LANES * u, a[o][u]);     \
+    }
 CP_INLINE void cp_fma_block_step(const void* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
-                                 ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t c, int vs, int f32) {
+                                 ptrdiff_t pc, int nr, double* const* acc, float* const* out, ptrdiff_t c,
+                                 int vs, int f32) {
     cp_vd a[CONVPOOL_FMA_BLOCK][CP_BLOCK_U];
 #define CP_BLOCK_ROW(ii, lo, hi) cp_fma_block_row(rows[ii], c, col, k, ii, pc, a, vs, lo, hi, f32)
     CP_STEP_ROWS(CP_BLOCK_ROW)
 #undef CP_BLOCK_ROW
 }
+/* A tail column's sum a of output row o: into acc, or (out given) into float32, as the
+   vector steps store it. */
+#define CP_STORE_SUM(o, c, a) (out ? (void)(out[o][c] = (float)(a)) : (void)(acc[o][c] = (a)))
 CP_INLINE void cp_fma_block(const void* const* rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
-                            ptrdiff_t pc, int nr, double* const* acc, ptrdiff_t n, int f32) {
+                            ptrdiff_t pc, int nr, double* const* acc, float* const* out, ptrdiff_t n,
+                            int f32) {
     ptrdiff_t c = 0, i, j;
     int o;
     for (; c + CP_VD_LANES * CP_BLOCK_U <= n; c += CP_VD_LANES * CP_BLOCK_U)
-        cp_fma_block_step(rows, col, k, kh, pc, nr, acc, c, CP_BLOCK_U, f32);
+        cp_fma_block_step(rows, col, k, kh, pc, nr, acc, out, c, CP_BLOCK_U, f32);
     for (; c + CP_VD_LANES <= n; c += CP_VD_LANES)
-        cp_fma_block_step(rows, col, k, kh, pc, nr, acc, c, 1, f32);
+        cp_fma_block_step(rows, col, k, kh, pc, nr, acc, out, c, 1, f32);
     for (; c < n; c++) {
         for (o = 0; o < nr; o++) {
             double a = 0.0;
@@ -265,7 +282,7 @@ CP_INLINE void cp_fma_block(const void* const* rows, const ptrdiff_t* col, const
                 for (j = 0; j < pc; j++)
                     a = fma(k[i * pc + j], f32 ? (double)((const float*)rows[i + o])[col[j] + c]
                                                 : ((const double*)rows[i + o])[col[j] + c], a);
-            acc[o][c] = a;
+            CP_STORE_SUM(o, c, a);
         }
     }
 }
@@ -292,90 +309,95 @@ CP_INLINE void cp_fma_column_row(const void* q, ptrdiff_t c, const double* k, pt
     }
 }
 CP_INLINE void cp_fma_column_step(const void* const* rows, const double* k, ptrdiff_t kh, int nr,
-                                  double* const* acc, ptrdiff_t at, ptrdiff_t c, int vs, int f32) {
+                                  double* const* acc, float* const* out, ptrdiff_t at, ptrdiff_t c,
+                                  int vs, int f32) {
     cp_vd a[CONVPOOL_FMA_COLUMN][2];
 #define CP_COLUMN_ROW(ii, lo, hi) cp_fma_column_row(rows[ii], at + c, k, ii, a, vs, lo, hi, f32)
     CP_STEP_ROWS(CP_COLUMN_ROW)
 #undef CP_COLUMN_ROW
 }
 CP_INLINE void cp_fma_column(const void* const* rows, ptrdiff_t at, const double* k, ptrdiff_t kh, int nr,
-                             double* const* acc, ptrdiff_t n, int f32) {
+                             double* const* acc, float* const* out, ptrdiff_t n, int f32) {
     ptrdiff_t c = 0, i;
     int o;
     for (; c + 2 * CP_VD_LANES <= n; c += 2 * CP_VD_LANES)
-        cp_fma_column_step(rows, k, kh, nr, acc, at, c, 2, f32);
+        cp_fma_column_step(rows, k, kh, nr, acc, out, at, c, 2, f32);
     for (; c + CP_VD_LANES <= n; c += CP_VD_LANES)
-        cp_fma_column_step(rows, k, kh, nr, acc, at, c, 1, f32);
+        cp_fma_column_step(rows, k, kh, nr, acc, out, at, c, 1, f32);
     for (; c < n; c++) {
         for (o = 0; o < nr; o++) {
             double a = 0.0;
             for (i = 0; i < kh; i++)
                 a = fma(k[i], f32 ? (double)((const float*)rows[i + o])[at + c] : ((const double*)rows[i + o])[at + c],
                         a);
-            acc[o][c] = a;
+            CP_STORE_SUM(o, c, a);
         }
     }
 }
 /* nr rows of a column of taps: 8, 4, 2 or 1 at a time (each row's sums are the same
    whatever its group); functions of their own, so that the blocks' code stays as it is. */
-#define CP_FMA_COLUMN_ROWS(f32)                                                               \
-    while (nr > 0) {                                                                          \
-        int m = nr >= 8 ? 8 : nr >= 4 ? 4 : nr >= 2 ? 2 : 1;                                  \
-        switch (m) {                                                                          \
-        case 8: cp_fma_column(rows, at, k, kh, 8, acc, n, f32); break;                        \
-        case 4: cp_fma_column(rows, at, k, kh, 4, acc, n, f32); break;                        \
-        case 2: cp_fma_column(rows, at, k, kh, 2, acc, n, f32); break;                        \
-        default: cp_fma_column(rows, at, k, kh, 1, acc, n, f32); break;                       \
-        }                                                                                     \
-        rows += m;                                                                            \
-        acc += m;                                                                             \
-        nr -= m;                                                                              \
+#define CP_FMA_COLUMN_ROWS(f32)                                                                \
+    while (nr > 0) {                                                                           \
+        int m = nr >= 8 ? 8 : nr >= 4 ? 4 : nr >= 2 ? 2 : 1;                                   \
+        switch (m) {                                                                           \
+        case 8: cp_fma_column(rows, at, k, kh, 8, acc, out, n, f32); break;                    \
+        case 4: cp_fma_column(rows, at, k, kh, 4, acc, out, n, f32); break;                    \
+        case 2: cp_fma_column(rows, at, k, kh, 2, acc, out, n, f32); break;                    \
+        default: cp_fma_column(rows, at, k, kh, 1, acc, out, n, f32); break;                   \
+        }                                                                                      \
+        rows += m;                                                                             \
+        acc += m;                                                                              \
+        out = out ? out + m : NULL;                                                            \
+        nr -= m;                                                                               \
     }
 static __attribute__((noinline)) void cp_fma_column_f64(const void* const* rows, ptrdiff_t at, const double* k,
-                                                        ptrdiff_t kh, ptrdiff_t nr, double* const* acc, ptrdiff_t n) {
+                                                        ptrdiff_t kh, ptrdiff_t nr, double* const* acc,
+                                                        float* const* out, ptrdiff_t n) {
     CP_FMA_COLUMN_ROWS(0)
 }
 static __attribute__((noinline)) void cp_fma_column_f32(const void* const* rows, ptrdiff_t at, const double* k,
-                                                        ptrdiff_t kh, ptrdiff_t nr, double* const* acc, ptrdiff_t n) {
+                                                        ptrdiff_t kh, ptrdiff_t nr, double* const* acc,
+                                                        float* const* out, ptrdiff_t n) {
     CP_FMA_COLUMN_ROWS(1)
 }
-#define CP_FMA_COLUMN(rows, f32)                                                              \
-    if (pc == 1) {                                                                            \
-        (f32 ? cp_fma_column_f32 : cp_fma_column_f64)(rows, col[0], k, kh, nr, acc, n);       \
-        return;                                                                               \
+#define CP_FMA_COLUMN(rows, f32)                                                               \
+    if (pc == 1) {                                                                             \
+        (f32 ? cp_fma_column_f32 : cp_fma_column_f64)(rows, col[0], k, kh, nr, acc, out, n);   \
+        return;                                                                                \
     }
 #else
 #define CP_FMA_COLUMN(rows, f32)
 #endif
 /* One instance per count of rows, so that every sum is a register; a column of taps
    (more rows than CONVPOOL_FMA_BLOCK only there) in the AVX-512 build: cp_fma_column. */
-#define CP_FMA_BLOCK_ROWS(image_rows, f32)                                                    \
-    const void* const* rows = (const void* const*)(image_rows);                               \
-    CP_FMA_COLUMN(rows, f32)                                                                  \
-    switch (nr) {                                                                             \
-    case 1: cp_fma_block(rows, col, k, kh, pc, 1, acc, n, f32); break;                        \
-    case 2: cp_fma_block(rows, col, k, kh, pc, 2, acc, n, f32); break;                        \
-    case 3: cp_fma_block(rows, col, k, kh, pc, 3, acc, n, f32); break;                        \
-    default: cp_fma_block(rows, col, k, kh, pc, 4, acc, n, f32); break;                       \
+#define CP_FMA_BLOCK_ROWS(image_rows, f32)                                                     \
+    const void* const* rows = (const void* const*)(image_rows);                                \
+    CP_FMA_COLUMN(rows, f32)                                                                   \
+    switch (nr) {                                                                              \
+    case 1: cp_fma_block(rows, col, k, kh, pc, 1, acc, out, n, f32); break;                    \
+    case 2: cp_fma_block(rows, col, k, kh, pc, 2, acc, out, n, f32); break;                    \
+    case 3: cp_fma_block(rows, col, k, kh, pc, 3, acc, out, n, f32); break;                    \
+    default: cp_fma_block(rows, col, k, kh, pc, 4, acc, out, n, f32); break;                   \
     }
 #endif
 
 static void convpool_fma_block(const double* const* image_rows, const ptrdiff_t* col, const double* k, ptrdiff_t kh,
-                               ptrdiff_t pc, ptrdiff_t nr, double* const* acc, ptrdiff_t n) {
+                               ptrdiff_t pc, ptrdiff_t nr, double* const* acc, float* const* out, ptrdiff_t n) {
 #if CONVPOOL_VBITS
     CP_FMA_BLOCK_ROWS(image_rows, 0)
 #else
-    (void)image_rows, (void)col, (void)k, (void)kh, (void)pc, (void)nr, (void)acc, (void)n;
+    (void)image_rows, (void)col, (void)k, (void)kh, (void)pc, (void)nr, (void)acc, (void)out, (void)n;
 #endif
 }
 /* convpool_fma_block on float32 image rows, read in place: the same sums (each pixel
    converted to float64 exactly as it is loaded). */
 static void convpool_fma_block_f32(const float* const* image_rows, const ptrdiff_t* col, const double* k,
-                                   ptrdiff_t kh, ptrdiff_t pc, ptrdiff_t nr, double* const* acc, ptrdiff_t n) {
+                                   ptrdiff_t kh, ptrdiff_t pc, ptrdiff_t nr, double* const* acc, float* const* out,
+                                   ptrdiff_t n) {
 #if CONVPOOL_VBITS
     CP_FMA_BLOCK_ROWS(image_rows, 1)
 #else
-    (void)image_rows, (void)col, (void)k, (void)kh, (void)pc, (void)nr, (void)acc, (void)n;
+    (void)image_rows, (void)col, (void)k, (void)kh, (void)pc, (void)nr, (void)acc, (void)out, (void)n;
 #endif
 }
 
