@@ -11,8 +11,8 @@ Every row is a case of the table below, timed on one thread (``cv2.setNumThreads
 ``VIPS_CONCURRENCY=1``, ``pyvips.cache_set_max(0)`` so that libvips recomputes every
 call) as the median of paired ratios convpool / peer (``_measure.paired``). The ``peer``
 of a row is the one its target names; ``ratios`` holds every peer's. The peers:
-``cv2.filter2D`` and ``cv2.sepFilter2D`` (float32 kernels; OpenCV rounds where convpool
-truncates), pyvips ``conv`` and, for kernels whose two factors are one vector,
+``cv2.filter2D`` and ``cv2.sepFilter2D`` (float32 kernels, float64 ones on float64 images;
+OpenCV rounds where convpool truncates), pyvips ``conv`` and, for kernels whose two factors are one vector,
 ``convsep`` (integer masks with ``scale=1`` and ``precision="integer"``, float masks
 with ``precision="float"``; each call ends with ``write_to_memory()``, which makes libvips
 compute), and ``scipy.ndimage.correlate`` (up to 9 x 9 kernels only: a 15 x 15 call
@@ -54,7 +54,8 @@ import convpool  # noqa: E402
 pyvips.cache_set_max(0)
 
 SOBEL = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
-VIPS_FORMAT = {np.dtype(np.uint8): "uchar", np.dtype(np.uint16): "ushort", np.dtype(np.float32): "float"}
+VIPS_FORMAT = {np.dtype(np.uint8): "uchar", np.dtype(np.uint16): "ushort", np.dtype(np.float32): "float",
+               np.dtype(np.float64): "double"}
 SCIPY_MAX_TAPS = 81
 
 
@@ -100,7 +101,10 @@ class Case:
             image = rng.integers(0, np.iinfo(self.image_dtype).max, (size, size), endpoint=True,
                                  dtype=self.image_dtype)
         k = self.kernel
-        k32 = k.astype(np.float32)
+        # OpenCV's kernels in float32, but on float64 images in float64 (it sums in the
+        # image's type there).
+        kernel_type = np.float64 if self.image_dtype == np.float64 else np.float32
+        k32 = k.astype(kernel_type)
         ddepth = -1 if self.out_dtype == self.image_dtype else cv2.CV_32F
         out_dtype = self.out_dtype
 
@@ -115,13 +119,12 @@ class Case:
             "pyvips conv": lambda: vips_image.conv(mask, precision=precision).write_to_memory(),
         }
         if self.factor is not None:
-            f32 = self.factor.astype(np.float32)
+            f32 = self.factor.astype(kernel_type)
             line = pyvips.Image.new_from_array([self.factor.tolist()], scale=1)
             peers["cv2.sepFilter2D"] = lambda: cv2.sepFilter2D(image, ddepth, f32, f32)
             peers["pyvips convsep"] = lambda: vips_image.convsep(line, precision=precision).write_to_memory()
         if k.size <= SCIPY_MAX_TAPS:
-            scipy_out = np.float32 if out_dtype.kind == "f" else out_dtype
-            peers["scipy.ndimage.correlate"] = lambda: ndi.correlate(image, k, output=scipy_out)
+            peers["scipy.ndimage.correlate"] = lambda: ndi.correlate(image, k, output=out_dtype)
         return ours, peers
 
     def measure(self, size: int, rounds: int) -> dict[str, object]:
@@ -167,6 +170,12 @@ def cases() -> list[Case]:
                     np.uint8, rng.standard_normal((7, 7)), f2d, 1.0, integer=False))
     out.append(Case("3x3 Sobel, uint16 image, float32 out", "Sobel, uint16", 3, np.uint16, np.float32, SOBEL,
                     f2d, 0.7))
+    # float64, scipy.ndimage's own type: no target, the rows show what float64 sums in
+    # 8 lanes cost against OpenCV's in 4 (its filters dispatch up to AVX2) and SciPy's.
+    out.append(Case("7x7 random float kernel, float64 image", "random float, float64", 7, np.float64, np.float64,
+                    rng.standard_normal((7, 7)), f2d, None, integer=False))
+    out.append(Case("13x13 float Gaussian (rank 1), float64 image", "float Gaussian, float64", 13, np.float64,
+                    np.float64, np.outer(g, g), sep, None, g, integer=False))
     return out
 
 

@@ -276,6 +276,12 @@ def _fused_kernels():
     ragged = r.standard_normal((3, 3))
     ragged[1, 0] = 0.0  # not the same columns: the passes
     out["3x3 ragged"] = ragged
+    # Taps 8 columns past the row's first, as far as the AVX-512 build's permutes reach
+    # from one load of a float32 row; 11 past it, beyond them (the ring of rows there).
+    for kh, cols in ((2, [0, 8]), (3, [0, 3, 8]), (3, [0, 5, 11])):
+        k = np.zeros((kh, cols[-1] + 1))
+        k[:, cols] = r.standard_normal((kh, len(cols)))
+        out[f"{kh}x{cols[-1] + 1} columns {cols}"] = k
     return out
 
 
@@ -327,7 +333,7 @@ def test_float32_rows_read_in_place_give_the_float64_copys_bits(build, name):
             for mode in ("keep", "valid"):
                 if mode == "valid" and (shape[1] < kernel.shape[0] or shape[2] < kernel.shape[1]):
                     continue
-                for out_dtype, weight in OUTS:
+                for out_dtype, weight in OUTS + [(np.float32, -0.5)]:
                     expected = convpool.convolve(wide, taps, weight, mode=mode, dtype=out_dtype,
                                                  axes=(-2, -1))
                     for got in in_bands(convpool.convolve, image, taps, weight, mode=mode,

@@ -30,6 +30,7 @@ _TABLE.fused_rows = _FUSED_ROWS
 _TABLE.fused_cols = _FUSED_COLS
 _TABLE.pair_f32 = convpool_pair_f32
 _TABLE.has_pair_f32 = CONVPOOL_PAIR_F32
+_TABLE.pair_f32_span = CONVPOOL_PAIR_F32_SPAN
 _TABLE.fma_rows = convpool_fma_rows
 _TABLE.has_fma_rows = CONVPOOL_FMA_ROWS
 _TABLE.fma_block = convpool_fma_block

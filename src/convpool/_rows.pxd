@@ -39,6 +39,8 @@ ctypedef struct ConvRows:
     void (*pair_f32)(int out64, void* d0, void* d1, const float* const* s, const double* k,
                      Py_ssize_t kr, Py_ssize_t pc, double weight, Py_ssize_t n, int fast) noexcept nogil
     bint has_pair_f32
+    # The farthest column of a tap past its row's first that pair_f32 takes.
+    Py_ssize_t pair_f32_span
     void (*fma_rows)(const double* const* p, const double* k, Py_ssize_t m, double* acc,
                      Py_ssize_t n) noexcept nogil
     bint has_fma_rows

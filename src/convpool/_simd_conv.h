@@ -420,6 +420,13 @@ static void convpool_fma_block_f32(const float* const* image_rows, const ptrdiff
    (Sobel), paired: the AVX-512 build takes 512 bits, the target this build is for. Every
    loop over taps is unrolled, so that each tap's pointer and value stay in registers. */
 #define CONVPOOL_PAIR_F32 (CONVPOOL_VBITS != 0)
+/* The farthest a tap's column may lie past the first tap's of its row: the permutes
+   of the AVX-512 build reach 8 columns (wider kernels of so few taps take the ring). */
+#if CONVPOOL_VBITS == 512
+#define CONVPOOL_PAIR_F32_SPAN 8
+#else
+#define CONVPOOL_PAIR_F32_SPAN PTRDIFF_MAX
+#endif
 
 #if CONVPOOL_VBITS
 #define CP_PAIR_UNROLL 4
@@ -432,9 +439,13 @@ CP_INLINE void cp_pair_store(int out64, void* d, ptrdiff_t c, cp_vd x) {
     else
         cp_stored_f32((float*)d + c, x);
 }
-/* Columns c.. of vs vectors of both output rows. */
+/* Columns c.. of vs vectors of both output rows. The AVX-512 build loads each image row
+   once (vs vectors and a masked one for the m columns past them that the taps reach) and
+   makes the other taps' vectors with one two-source permute each (idx[j], as in the
+   blocks above): a permute is one instruction on the vector ports, a conversion of
+   float32 pixels two. */
 CP_INLINE void cp_pair_step(int out64, void* d0, void* d1, const float* const* s, const cp_vd* kv,
-                            cp_vd w, int kr, int pc, ptrdiff_t c, int vs, int fast) {
+                            const cp_vd* w, int kr, int pc, ptrdiff_t c, int vs, int fast, const cp_vi* idx, int m) {
     cp_vd a[CP_PAIR_UNROLL], b[CP_PAIR_UNROLL], x;
     int i, j, u;
 #pragma GCC unroll 4
@@ -442,11 +453,25 @@ CP_INLINE void cp_pair_step(int out64, void* d0, void* d1, const float* const* s
         a[u] = b[u] = cp_zerod();
 #pragma GCC unroll 4
     for (i = 0; i <= kr; i++) {
+#if CONVPOOL_VBITS == 512
+        cp_vd v[CP_PAIR_UNROLL + 1];
+        if (pc > 1) {
+#pragma GCC unroll 4
+            for (u = 0; u < vs; u++)
+                v[u] = cp_loadd_f32(s[i * pc] + c + CP_VD_LANES * u);
+            v[vs] = cp_row_load_first(s[i * pc], c + CP_VD_LANES * vs, m, 1);
+        }
+#endif
 #pragma GCC unroll 3
         for (j = 0; j < pc; j++) {
 #pragma GCC unroll 4
             for (u = 0; u < vs; u++) {
-                x = cp_loadd_f32(s[i * pc + j] + c + CP_VD_LANES * u);
+#if CONVPOOL_VBITS == 512
+                if (pc > 1)
+                    x = j == 0 ? v[u] : _mm512_permutex2var_pd(v[u], idx[j], v[u + 1]);
+                else
+#endif
+                    x = cp_loadd_f32(s[i * pc + j] + c + CP_VD_LANES * u);
                 if (i < kr)
                     a[u] = cp_pair_madd(fast, kv[i * pc + j], x, a[u]);
                 if (i > 0)
@@ -454,26 +479,45 @@ CP_INLINE void cp_pair_step(int out64, void* d0, void* d1, const float* const* s
             }
         }
     }
+    /* weight * sum, or (w == NULL: weight 1) the sum itself, the same bits. */
+    if (w) {
+#pragma GCC unroll 4
+        for (u = 0; u < vs; u++) {
+            a[u] = cp_muld(*w, a[u]);
+            b[u] = cp_muld(*w, b[u]);
+        }
+    }
 #pragma GCC unroll 4
     for (u = 0; u < vs; u++) {
-        cp_pair_store(out64, d0, c + CP_VD_LANES * u, cp_muld(w, a[u]));
-        cp_pair_store(out64, d1, c + CP_VD_LANES * u, cp_muld(w, b[u]));
+        cp_pair_store(out64, d0, c + CP_VD_LANES * u, a[u]);
+        cp_pair_store(out64, d1, c + CP_VD_LANES * u, b[u]);
     }
 }
 CP_INLINE void cp_pair_f32(int out64, void* d0, void* d1, const float* const* s, const double* k, int kr,
                            int pc, double weight, ptrdiff_t n, int fast) {
     cp_vd kv[9];
     const cp_vd w = cp_set1d(weight);
+    const cp_vd* pw = weight == 1.0 ? NULL : &w; /* no multiply by 1 */
     ptrdiff_t c = 0;
-    int i, j;
+    int i, j, m = 0;
+    cp_vi idx[3];
 #pragma GCC unroll 9
     for (i = 0; i < kr * pc; i++)
         kv[i] = cp_set1d(k[i]);
+#if CONVPOOL_VBITS == 512
+    /* Tap j's column, d = s[j] - s[0] past tap 0's (the same in every row; at most
+       CONVPOOL_PAIR_F32_SPAN), picks its permute; m is the farthest. */
+#pragma GCC unroll 3
+    for (j = 1; j < pc; j++) {
+        m = (int)(s[j] - s[0]);
+        idx[j] = _mm512_loadu_si512(cp_perm_idx[m]);
+    }
+#endif
     /* CP_PAIR_UNROLL vectors of columns per step, then one, then single columns. */
     for (; c + CP_VD_LANES * CP_PAIR_UNROLL <= n; c += CP_VD_LANES * CP_PAIR_UNROLL)
-        cp_pair_step(out64, d0, d1, s, kv, w, kr, pc, c, CP_PAIR_UNROLL, fast);
+        cp_pair_step(out64, d0, d1, s, kv, pw, kr, pc, c, CP_PAIR_UNROLL, fast, idx, m);
     for (; c + CP_VD_LANES <= n; c += CP_VD_LANES)
-        cp_pair_step(out64, d0, d1, s, kv, w, kr, pc, c, 1, fast);
+        cp_pair_step(out64, d0, d1, s, kv, pw, kr, pc, c, 1, fast, idx, m);
     for (; c < n; c++) {
         double sa = 0.0, sb = 0.0, v;
         for (i = 0; i <= kr; i++) {
