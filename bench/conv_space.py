@@ -11,9 +11,9 @@ Every row is a case of the table below, timed on one thread (``cv2.setNumThreads
 ``VIPS_CONCURRENCY=1``, ``pyvips.cache_set_max(0)`` so that libvips recomputes every
 call) as the median of paired ratios convpool / peer (``_measure.paired``). The ``peer``
 of a row is the one its target names; ``ratios`` holds every peer's. The peers:
-``cv2.filter2D`` and ``cv2.sepFilter2D`` (float32 kernels, float64 ones on float64 images;
-OpenCV rounds where convpool truncates), pyvips ``conv`` and, for kernels whose two factors are one vector,
-``convsep`` (integer masks with ``scale=1`` and ``precision="integer"``, float masks
+``cv2.filter2D`` and ``cv2.sepFilter2D`` (float32 kernels, float64 ones on float64
+images; OpenCV rounds where convpool truncates), pyvips ``conv`` and, for kernels whose
+two factors are one vector, ``convsep`` (integer masks with ``scale=1`` and ``precision="integer"``, float masks
 with ``precision="float"``; each call ends with ``write_to_memory()``, which makes libvips
 compute), and ``scipy.ndimage.correlate`` (up to 9 x 9 kernels only: a 15 x 15 call
 takes seconds). convpool runs its default mode, ``"keep"``.
@@ -104,7 +104,7 @@ class Case:
         # OpenCV's kernels in float32, but on float64 images in float64 (it sums in the
         # image's type there).
         kernel_type = np.float64 if self.image_dtype == np.float64 else np.float32
-        k32 = k.astype(kernel_type)
+        k_cv = k.astype(kernel_type)
         ddepth = -1 if self.out_dtype == self.image_dtype else cv2.CV_32F
         out_dtype = self.out_dtype
 
@@ -115,13 +115,13 @@ class Case:
         precision = "integer" if self.integer else "float"
         mask = pyvips.Image.new_from_array(k.tolist(), scale=1)
         peers: dict[str, Callable[[], object]] = {
-            "cv2.filter2D": lambda: cv2.filter2D(image, ddepth, k32),
+            "cv2.filter2D": lambda: cv2.filter2D(image, ddepth, k_cv),
             "pyvips conv": lambda: vips_image.conv(mask, precision=precision).write_to_memory(),
         }
         if self.factor is not None:
-            f32 = self.factor.astype(kernel_type)
+            f_cv = self.factor.astype(kernel_type)
             line = pyvips.Image.new_from_array([self.factor.tolist()], scale=1)
-            peers["cv2.sepFilter2D"] = lambda: cv2.sepFilter2D(image, ddepth, f32, f32)
+            peers["cv2.sepFilter2D"] = lambda: cv2.sepFilter2D(image, ddepth, f_cv, f_cv)
             peers["pyvips convsep"] = lambda: vips_image.convsep(line, precision=precision).write_to_memory()
         if k.size <= SCIPY_MAX_TAPS:
             peers["scipy.ndimage.correlate"] = lambda: ndi.correlate(image, k, output=out_dtype)
